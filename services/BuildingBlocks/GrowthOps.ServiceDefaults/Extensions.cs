@@ -1,0 +1,190 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace GrowthOps.ServiceDefaults;
+
+/// <summary>
+/// What every GrowthOps HTTP host gets: OpenTelemetry, health endpoints, RFC 7807 errors, snake_case JSON, request size
+/// limits, JWT bearer authentication with the tenant claim, and resilient HttpClients.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Health checks with this tag gate <c>/health/ready</c>.</summary>
+    public const string ReadyTag = "ready";
+
+    public const string AnonymousPolicy = "anonymous";
+
+    /// <summary>Activity sources and meters of GrowthOps' own code start with this prefix.</summary>
+    public const string TelemetryPrefix = "GrowthOps";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry(serviceName);
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        builder.AddHttpDefaults();
+        builder.AddDefaultAuthentication();
+        return builder;
+    }
+
+    static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? $"growthops-{serviceName}"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddMeter("System.Net.Http", "System.Runtime", "MassTransit", "Npgsql", $"{TelemetryPrefix}.*"))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
+                .AddSource("System.Net.Http", "MassTransit", $"{TelemetryPrefix}.*")
+                .AddSource("Npgsql"));
+
+        // Export only when a collector is configured, so a plain `./growthops up` needs no collector.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            otel.UseOtlpExporter();
+    }
+
+    static void AddHttpDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpLimitsOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions.TryAdd("trace_id", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        });
+        builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+
+        // Binding failures throw BadHttpRequestException so the exception handler answers them as problems (never an empty 400 or a 500).
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+    }
+
+    /// <summary>snake_case names and enums, as in the seeds' examples.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = null;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+
+    static void AddDefaultAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Authority) || o.SigningKey is { Length: >= 32 },
+                "Set Auth:Authority (OIDC) or Auth:SigningKey (at least 32 characters, development only).")
+            .ValidateOnStart();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, authOptions) =>
+            {
+                var auth = authOptions.Value;
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters.NameClaimType = "sub";
+                jwt.TokenValidationParameters.ValidAudience = auth.Audience;
+                if (!string.IsNullOrWhiteSpace(auth.Authority))
+                {
+                    jwt.Authority = auth.Authority;
+                    jwt.Audience = auth.Audience;
+                    jwt.RequireHttpsMetadata = auth.RequireHttpsMetadata;
+                }
+                else
+                {
+                    jwt.TokenValidationParameters.ValidIssuer = auth.Issuer;
+                    jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey!));
+                }
+            });
+
+        builder.Services.AddScoped<CurrentTenant>();
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => TryGetTenant(context.User, context.Resource, out _))
+                .Build())
+            .AddPolicy(AnonymousPolicy, policy => policy.RequireAssertion(_ => true));
+    }
+
+    static bool TryGetTenant(ClaimsPrincipal user, object? resource, out Guid tenantId)
+    {
+        var claim = resource is HttpContext http ? http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.TenantClaim : "tenant_id";
+        return Guid.TryParse(user.FindFirst(claim)?.Value, out tenantId) && tenantId != Guid.Empty;
+    }
+
+    /// <summary>
+    /// The middleware every service runs, in order: problem details for exceptions and empty error responses,
+    /// authentication, the tenant from the token, authorization; then the health endpoints.
+    /// </summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.Use(static (context, next) =>
+        {
+            var claim = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.TenantClaim;
+            if (context.User.Identity?.IsAuthenticated == true && Guid.TryParse(context.User.FindFirst(claim)?.Value, out var tenantId) &&
+                tenantId != Guid.Empty)
+                context.RequestServices.GetRequiredService<CurrentTenant>().Set(tenantId);
+            return next(context);
+        });
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live"), ResponseWriter = WriteHealth })
+            .AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealth })
+            .AllowAnonymous();
+        return app;
+    }
+
+    static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            duration_ms = report.TotalDuration.TotalMilliseconds,
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                error = e.Value.Exception?.Message,
+            }),
+        });
+    }
+}

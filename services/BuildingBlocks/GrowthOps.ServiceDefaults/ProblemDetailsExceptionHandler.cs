@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace GrowthOps.ServiceDefaults;
+
+/// <summary>
+/// Turns exceptions into RFC 7807 responses. Request-shaped failures (malformed JSON, unbindable route or query values,
+/// a body over the size limit) are the client's fault and answer 400/413 with a reason; anything else is a 500 without
+/// internals.
+/// </summary>
+public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                (StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body exceeds the size limit for this endpoint."),
+            BadHttpRequestException { InnerException: JsonException json } =>
+                (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            JsonException json => (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
+            RequestProblemException rp => (rp.StatusCode, rp.Title, rp.Detail),
+            _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred", (string?)null),
+        };
+
+        if (status >= 500)
+            logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        else
+            logger.LogInformation("Request rejected with {Status}: {Reason}", status, exception.Message);
+
+        httpContext.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (exception is RequestProblemException { Extensions: { } extensions })
+            foreach (var (key, value) in extensions)
+                problem.Extensions[key] = value;
+
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = problem,
+        });
+    }
+
+    static string Describe(JsonException json) =>
+        json.Path is { Length: > 0 } path ? $"The request body is not valid JSON at '{path}'." : "The request body is not valid JSON.";
+}
