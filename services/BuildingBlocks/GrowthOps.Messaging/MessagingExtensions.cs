@@ -1,0 +1,97 @@
+using GrowthOps.Messaging.Inbox;
+using GrowthOps.Messaging.Outbox;
+using GrowthOps.Messaging.Scheduling;
+using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults;
+using MassTransit;
+using MassTransit.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace GrowthOps.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ with PostgreSQL persistence in the service's schema: publishing from requests goes through
+    /// the transactional outbox; every consumer and saga runs behind the inbox (one transaction per message); the durable
+    /// scheduler serves saga schedules and scheduled redelivery; retries are immediate, then scheduled redelivery, then the
+    /// <c>_error</c> queue. Call after <c>AddPostgres</c>; register consumers and sagas in <paramref name="configure"/>.
+    /// </summary>
+    public static TBuilder AddMessaging<TBuilder>(this TBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? configure = null)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var messaging = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        var prefix = string.IsNullOrWhiteSpace(messaging.EndpointPrefix) ? serviceName : messaging.EndpointPrefix;
+        var schedulerQueue = $"{prefix}-scheduler";
+        var schedulerAddress = new Uri($"queue:{schedulerQueue}");
+
+        builder.Services.AddSingleton(new MigrationSource(typeof(MessagingExtensions).Assembly, -50));
+        builder.Services.AddSingleton<MessagingSignals>();
+        builder.Services.AddHostedService<NotificationListener>();
+        if (messaging.EnableOutboxRelay)
+            builder.Services.AddHostedService<OutboxRelay>();
+        if (messaging.EnableScheduler)
+            builder.Services.AddHostedService<SchedulerDeliveryService>();
+        builder.Services.AddHostedService<MessagingCleanupService>();
+        builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: [Extensions.ReadyTag]);
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, false));
+            x.ConfigureHealthCheckOptions(o => o.Tags.Clear());
+            x.ReplaceScoped<IScopedBusContextProvider<IBus>, PgScopedBusContextProvider>();
+            x.AddMessageScheduler(schedulerAddress);
+
+            if (messaging.EnableScheduler)
+                x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e =>
+                {
+                    e.Name = schedulerQueue;
+                    // Scheduling commands are sent to this queue, never published: no exchange bindings.
+                    e.ConfigureConsumeTopology = false;
+                });
+
+            configure?.Invoke(x);
+
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
+            {
+                var o = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                endpoint.PrefetchCount = o.PrefetchCount;
+                endpoint.ConcurrentMessageLimit = o.ConcurrentMessageLimit;
+                if (rabbit.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                    rabbitEndpoint.SetQuorumQueue();
+                if (name == schedulerQueue)
+                    return;
+
+                // Outermost first: redelivery wraps retry wraps the inbox, so each retry re-runs the whole transaction.
+                if (o.RedeliveryIntervals.Length > 0)
+                    endpoint.UseScheduledRedelivery(r => r.Intervals(o.RedeliveryIntervals));
+                if (o.ImmediateRetries > 0)
+                    endpoint.UseMessageRetry(r => r.Immediate(o.ImmediateRetries));
+                var inbox = new InboxSpecificationObserver(endpoint, context);
+                endpoint.ConnectConsumerConfigurationObserver(inbox);
+                endpoint.ConnectSagaConfigurationObserver(inbox);
+            });
+
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                cfg.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, h =>
+                {
+                    h.Username(rabbit.Username);
+                    h.Password(rabbit.Password);
+                    if (rabbit.UseSsl)
+                        h.UseSsl(_ => { });
+                });
+                cfg.UseMessageScheduler(schedulerAddress);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}

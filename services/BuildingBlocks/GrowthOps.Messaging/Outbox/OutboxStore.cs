@@ -1,0 +1,100 @@
+using GrowthOps.Persistence;
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Middleware.Outbox;
+using MassTransit.Serialization;
+using MassTransit.Transports;
+using Npgsql;
+
+namespace GrowthOps.Messaging.Outbox;
+
+/// <summary>Writes a MassTransit send into <c>outbox_message</c> inside the unit of work, and reads rows back for replay.</summary>
+static class OutboxStore
+{
+    public const string Columns = """
+        sequence_number, enqueue_time, sent_time, headers, properties, message_id, content_type, message_type, body, conversation_id,
+        correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address, expiration_time
+        """;
+
+    public static async Task AddSend<T>(UnitOfWork unitOfWork, MessagingSignals signals, string schema, SendContext<T> context)
+        where T : class
+    {
+        if (!unitOfWork.IsActive)
+            throw new InvalidOperationException(
+                $"Publishing {typeof(T).Name} outside a transaction: begin the UnitOfWork first, so the message commits with the data it describes.");
+        if (context.MessageId is not { } messageId)
+            throw new MessageException(typeof(T), "The SendContext MessageId must be present");
+
+        var serializer = SystemTextJsonMessageSerializer.Instance;
+        var body = context.Serializer.GetMessageBody(context);
+        var now = DateTime.UtcNow;
+        string? properties = null;
+        if (context is TransportSendContext<T> transportSendContext)
+        {
+            var props = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+            transportSendContext.WritePropertiesTo(props);
+            if (props.Count > 0)
+                properties = serializer.SerializeDictionary(props);
+        }
+
+        await using var cmd = unitOfWork.CreateCommand($"""
+            insert into {schema}.outbox_message (enqueue_time, sent_time, headers, properties, message_id, content_type, message_type, body,
+              conversation_id, correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address,
+              expiration_time)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            """);
+        cmd.Parameters.Add(P(context.Delay.HasValue ? now + context.Delay : null));
+        cmd.Parameters.Add(P(context.SentTime ?? now));
+        cmd.Parameters.Add(P(serializer.SerializeDictionary(context.Headers.GetAll())));
+        cmd.Parameters.Add(P(properties));
+        cmd.Parameters.Add(P(messageId));
+        cmd.Parameters.Add(P(context.ContentType?.ToString() ?? context.Serialization.DefaultContentType.ToString()));
+        cmd.Parameters.Add(P(string.Join(";", context.SupportedMessageTypes)));
+        cmd.Parameters.Add(P(body.GetString()));
+        cmd.Parameters.Add(P(context.ConversationId));
+        cmd.Parameters.Add(P(context.CorrelationId));
+        cmd.Parameters.Add(P(context.InitiatorId));
+        cmd.Parameters.Add(P(context.RequestId));
+        cmd.Parameters.Add(P(context.SourceAddress?.ToString()));
+        cmd.Parameters.Add(P(context.DestinationAddress?.ToString()));
+        cmd.Parameters.Add(P(context.ResponseAddress?.ToString()));
+        cmd.Parameters.Add(P(context.FaultAddress?.ToString()));
+        cmd.Parameters.Add(P(context.TimeToLive.HasValue ? now + context.TimeToLive : null));
+        await cmd.ExecuteNonQueryAsync(context.CancellationToken);
+
+        unitOfWork.AfterCommit(signals.Outbox.Set);
+    }
+
+    /// <summary>A row as MassTransit's own <see cref="InMemoryOutboxMessage"/>, which <c>OutboxMessageSendPipe</c> replays.</summary>
+    public static InMemoryOutboxMessage Read(NpgsqlDataReader r)
+    {
+        var message = new InMemoryOutboxMessage
+        {
+            SequenceNumber = r.GetInt64(0),
+            EnqueueTime = r.IsDBNull(1) ? null : r.GetDateTime(1),
+            SentTime = r.GetDateTime(2),
+            Headers = r.IsDBNull(3) ? null : r.GetString(3),
+            Properties = r.IsDBNull(4) ? null : r.GetString(4),
+            MessageId = r.GetGuid(5),
+            ContentType = r.GetString(6),
+            MessageType = r.GetString(7),
+            Body = r.GetString(8),
+            ConversationId = r.IsDBNull(9) ? null : r.GetGuid(9),
+            CorrelationId = r.IsDBNull(10) ? null : r.GetGuid(10),
+            InitiatorId = r.IsDBNull(11) ? null : r.GetGuid(11),
+            RequestId = r.IsDBNull(12) ? null : r.GetGuid(12),
+            SourceAddress = Address(r, 13),
+            DestinationAddress = Address(r, 14),
+            ResponseAddress = Address(r, 15),
+            FaultAddress = Address(r, 16),
+            ExpirationTime = r.IsDBNull(17) ? null : r.GetDateTime(17),
+        };
+        message.Deserialize(SystemTextJsonMessageSerializer.Instance);
+        return message;
+    }
+
+    public static Uri? Address(NpgsqlDataReader r, int ordinal) =>
+        r.IsDBNull(ordinal) || r.GetString(ordinal) is not { Length: > 0 } s ? null : new Uri(s);
+
+    public static NpgsqlParameter P(object? value) => new() { Value = value ?? DBNull.Value };
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using MassTransit;
+using Npgsql;
+
+namespace GrowthOps.Messaging.Sagas;
+
+/// <summary>
+/// Saga rows on one connection and transaction: the message's <c>UnitOfWork</c> when the inbox opened one (so saga state,
+/// inbox row and outgoing messages commit together), else a transaction of its own. State is JSONB with a version.
+/// </summary>
+public sealed class PgSagaSession<TSaga> : IAsyncDisposable
+    where TSaga : class, ISaga
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly Func<TSaga, string?> GetState = BuildStateGetter();
+    static readonly System.Reflection.PropertyInfo? VersionProperty = typeof(ISagaVersion).IsAssignableFrom(typeof(TSaga))
+        ? typeof(TSaga).GetProperty(nameof(ISagaVersion.Version))
+        : null;
+
+    readonly NpgsqlConnection _connection;
+    readonly NpgsqlTransaction _transaction;
+    readonly bool _owned;
+    readonly PgSagaOptions<TSaga> _options;
+
+    internal PgSagaSession(NpgsqlConnection connection, NpgsqlTransaction transaction, bool owned, PgSagaOptions<TSaga> options)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _owned = owned;
+        _options = options;
+    }
+
+    static Func<TSaga, string?> BuildStateGetter()
+    {
+        var property = typeof(TSaga).GetProperty("CurrentState");
+        return property is null ? _ => null : s => property.GetValue(s)?.ToString();
+    }
+
+    NpgsqlCommand Command(string sql, params object?[] values)
+    {
+        var cmd = new NpgsqlCommand(sql, _connection, _transaction);
+        foreach (var value in values)
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        return cmd;
+    }
+
+    static int VersionOf(TSaga saga) => saga is ISagaVersion v ? v.Version : 0;
+
+    static void SetVersion(TSaga saga, int version) => VersionProperty?.SetValue(saga, version);
+
+    public async Task<TSaga?> Load(Guid correlationId, CancellationToken ct)
+    {
+        var lockClause = _options.Optimistic ? "" : " for update";
+        await using var cmd = Command($"select data, version from {_options.Table} where correlation_id = $1{lockClause}", correlationId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            return null;
+        var saga = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
+        SetVersion(saga, reader.GetInt32(1));
+        return saga;
+    }
+
+    /// <summary>
+    /// Insert-on-initial: false when the instance already exists, so MassTransit loads it instead (waiting on the row lock).
+    /// This is what turns 20 concurrent duplicate initial events into one instance.
+    /// </summary>
+    public async Task<bool> TryInsert(TSaga saga, CancellationToken ct)
+    {
+        SetVersion(saga, 1);
+        await using var cmd = Command($"""
+            insert into {_options.Table} (correlation_id, current_state, version, data) values ($1, $2, 1, $3::jsonb)
+            on conflict (correlation_id) do nothing
+            """, saga.CorrelationId, GetState(saga), JsonSerializer.Serialize(saga, Json));
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>A unique violation here aborts the transaction; the retry then loads the row the other message created.</summary>
+    public async Task Insert(TSaga saga, CancellationToken ct)
+    {
+        SetVersion(saga, 1);
+        await using var cmd = Command($"insert into {_options.Table} (correlation_id, current_state, version, data) values ($1, $2, 1, $3::jsonb)",
+            saga.CorrelationId, GetState(saga), JsonSerializer.Serialize(saga, Json));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task Update(TSaga saga, CancellationToken ct)
+    {
+        var expected = VersionOf(saga);
+        SetVersion(saga, expected + 1);
+        var where = _options.Optimistic ? " and version = $2" : "";
+        await using var cmd = Command($"""
+            update {_options.Table} set current_state = $3, version = $2 + 1, data = $4::jsonb, updated = now()
+            where correlation_id = $1{where}
+            """, saga.CorrelationId, expected, GetState(saga), JsonSerializer.Serialize(saga, Json));
+        if (await cmd.ExecuteNonQueryAsync(ct) == 0)
+            throw new SagaConcurrencyException($"{typeof(TSaga).Name} {saga.CorrelationId} version {expected} was changed concurrently");
+    }
+
+    public async Task Delete(TSaga saga, CancellationToken ct)
+    {
+        var where = _options.Optimistic ? " and version = $2" : "";
+        await using var cmd = Command($"delete from {_options.Table} where correlation_id = $1{where}", saga.CorrelationId, VersionOf(saga));
+        if (await cmd.ExecuteNonQueryAsync(ct) == 0 && _options.Optimistic)
+            throw new SagaConcurrencyException($"{typeof(TSaga).Name} {saga.CorrelationId} was changed concurrently");
+    }
+
+    /// <summary>
+    /// Instances for a query-correlated event. Filters in memory over the table: fine for correlation by a property of a few
+    /// instances; correlate high-volume events by id instead.
+    /// </summary>
+    public async Task<List<TSaga>> Query(Func<TSaga, bool> filter, CancellationToken ct)
+    {
+        var list = new List<TSaga>();
+        await using var cmd = Command($"select data, version from {_options.Table}");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var saga = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
+            SetVersion(saga, reader.GetInt32(1));
+            if (filter(saga))
+                list.Add(saga);
+        }
+
+        return list;
+    }
+
+    public async Task Commit(CancellationToken ct)
+    {
+        if (_owned)
+            await _transaction.CommitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned)
+        {
+            await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
+    }
+}

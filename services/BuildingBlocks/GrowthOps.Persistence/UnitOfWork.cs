@@ -1,0 +1,138 @@
+using System.Data;
+using GrowthOps.ServiceDefaults;
+using Npgsql;
+
+namespace GrowthOps.Persistence;
+
+/// <summary>
+/// The scoped, tenant-scoped database transaction of one request or one consumed message. Business writes, outbox
+/// rows, the inbox row and saga state all go through this one connection and transaction, so they commit together.
+/// Beginning it sets <c>app.tenant_id</c> for the transaction, which the row-level security policies read: a query
+/// that forgets its tenant sees nothing.
+/// </summary>
+public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant currentTenant) : IAsyncDisposable
+{
+    NpgsqlConnection? _connection;
+    NpgsqlTransaction? _transaction;
+    List<Action>? _afterCommit;
+
+    public bool IsActive => _transaction is not null;
+
+    public NpgsqlConnection Connection => _connection is not null && _transaction is not null
+        ? _connection
+        : throw new InvalidOperationException("No transaction: call BeginAsync first.");
+
+    public NpgsqlTransaction Transaction => _transaction ?? throw new InvalidOperationException("No transaction: call BeginAsync first.");
+
+    /// <summary>The tenant of the open transaction; null for infrastructure work that touches no tenant table.</summary>
+    public Guid? TenantId { get; private set; }
+
+    /// <summary>Begins a transaction for the current tenant (from the token or the message).</summary>
+    public Task BeginAsync(CancellationToken cancellationToken = default) => BeginAsync(currentTenant.Required, cancellationToken);
+
+    /// <summary>Begins a transaction; a null tenant means no tenant rows are visible.</summary>
+    public async Task BeginAsync(Guid? tenantId, CancellationToken cancellationToken = default,
+        IsolationLevel isolationLevel = IsolationLevel.ReadCommitted)
+    {
+        if (_transaction is not null)
+            throw new InvalidOperationException("A transaction is already open in this unit of work.");
+
+        if (tenantId is { } tenant && !currentTenant.IsSet)
+            currentTenant.Set(tenant);
+        else if (tenantId is { } t && currentTenant.Id != t)
+            throw new InvalidOperationException("The unit of work's tenant differs from the current tenant.");
+
+        _connection ??= await dataSource.OpenConnectionAsync(cancellationToken);
+        _transaction = await _connection.BeginTransactionAsync(isolationLevel, cancellationToken);
+        TenantId = tenantId;
+        if (tenantId is { } id)
+        {
+            // Npgsql sends BEGIN with this first command: one round trip for both.
+            await using var cmd = new NpgsqlCommand("select set_config('app.tenant_id', $1, true)", _connection, _transaction);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = id.ToString() });
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction for the current tenant and commits it.</summary>
+    public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await BeginAsync(cancellationToken);
+        try
+        {
+            var result = await work();
+            await CommitAsync(cancellationToken);
+            return result;
+        }
+        catch
+        {
+            await RollbackAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A command enlisted in the open transaction.</summary>
+    public NpgsqlCommand CreateCommand(string sql) => new(sql, Connection, Transaction);
+
+    /// <summary>Runs <paramref name="action"/> once the open transaction has committed (never if it rolls back).</summary>
+    public void AfterCommit(Action action)
+    {
+        if (_transaction is null)
+            throw new InvalidOperationException("No transaction: call BeginAsync first.");
+        (_afterCommit ??= []).Add(action);
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        var transaction = Transaction;
+        await transaction.CommitAsync(cancellationToken);
+        await EndAsync();
+        if (_afterCommit is { } actions)
+        {
+            _afterCommit = null;
+            foreach (var action in actions)
+                action();
+        }
+    }
+
+    public async Task RollbackAsync()
+    {
+        if (_transaction is null)
+            return;
+        try
+        {
+            await _transaction.RollbackAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // The connection is broken; the server rolls the transaction back when it goes.
+        }
+        catch (InvalidOperationException)
+        {
+            // Already completed.
+        }
+
+        _afterCommit = null;
+        await EndAsync();
+    }
+
+    async Task EndAsync()
+    {
+        if (_transaction is not null)
+            await _transaction.DisposeAsync();
+        _transaction = null;
+        TenantId = null;
+        // Give the connection back to the pool between transactions: a scope may live longer than its work.
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _connection = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await RollbackAsync();
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _connection = null;
+    }
+}
