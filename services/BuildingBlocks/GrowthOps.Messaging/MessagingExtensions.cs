@@ -69,8 +69,8 @@ public static class MessagingExtensions
                     return;
 
                 // Outermost first: redelivery wraps retry wraps the inbox, so each retry re-runs the whole transaction.
-                if (o.RedeliveryIntervals.Length > 0)
-                    endpoint.UseScheduledRedelivery(r => r.Intervals(o.RedeliveryIntervals));
+                if (o.EffectiveRedeliveryIntervals is { Length: > 0 } intervals)
+                    endpoint.UseScheduledRedelivery(r => r.Intervals(intervals));
                 if (o.ImmediateRetries > 0)
                     endpoint.UseMessageRetry(r => r.Immediate(o.ImmediateRetries));
                 var inbox = new InboxSpecificationObserver(endpoint, context);

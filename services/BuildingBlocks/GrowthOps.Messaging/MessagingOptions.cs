@@ -14,8 +14,14 @@ public sealed class MessagingOptions
     [Range(0, 20)]
     public int ImmediateRetries { get; set; } = 3;
 
-    /// <summary>Scheduled redelivery delays (through the durable scheduler) before the message goes to the <c>_error</c> queue.</summary>
-    public TimeSpan[] RedeliveryIntervals { get; set; } = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+    /// <summary>
+    /// Scheduled redelivery delays (through the durable scheduler) before the message goes to the <c>_error</c> queue;
+    /// 5 s, 30 s, 2 min when unset, none when set empty. Null by default because configuration binding appends to an array.
+    /// </summary>
+    public TimeSpan[]? RedeliveryIntervals { get; set; }
+
+    public TimeSpan[] EffectiveRedeliveryIntervals =>
+        RedeliveryIntervals ?? [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
 
     /// <summary>How long a consumed message id is remembered: the window in which a duplicate is recognised.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(1);

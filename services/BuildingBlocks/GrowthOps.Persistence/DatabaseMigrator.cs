@@ -28,7 +28,8 @@ public sealed class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 
         try
         {
-            var builder = DeployChanges.To.PostgresqlDatabase(connectionString, schema)
+            // No schema argument: DbUp would try CREATE SCHEMA, which the service role may not do (it only owns its schema).
+            var builder = DeployChanges.To.PostgresqlDatabase(connectionString)
                 .JournalToPostgresqlTable(schema, "schema_versions")
                 .WithVariable("schema", schema)
                 .WithTransactionPerScript()

@@ -32,6 +32,7 @@ public static class Extensions
     /// <summary>Health checks with this tag gate <c>/health/ready</c>.</summary>
     public const string ReadyTag = "ready";
 
+    /// <summary>YARP's reserved route policy name for "allow anonymous" (webhooks, tracking); not a registered policy.</summary>
     public const string AnonymousPolicy = "anonymous";
 
     /// <summary>Activity sources and meters of GrowthOps' own code start with this prefix.</summary>
@@ -127,12 +128,12 @@ public static class Extensions
             });
 
         builder.Services.AddScoped<CurrentTenant>();
-        builder.Services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
-                .RequireAuthenticatedUser()
-                .RequireAssertion(context => TryGetTenant(context.User, context.Resource, out _))
-                .Build())
-            .AddPolicy(AnonymousPolicy, policy => policy.RequireAssertion(_ => true));
+        // Fallback and default are the same: an endpoint (or gateway route) asking for plain authorization still needs a tenant.
+        var tenantPolicy = new AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => TryGetTenant(context.User, context.Resource, out _))
+            .Build();
+        builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(tenantPolicy).SetDefaultPolicy(tenantPolicy);
     }
 
     static bool TryGetTenant(ClaimsPrincipal user, object? resource, out Guid tenantId)

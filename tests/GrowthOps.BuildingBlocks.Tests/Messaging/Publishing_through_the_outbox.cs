@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using GrowthOps.BuildingBlocks.Tests.Infrastructure;
+using GrowthOps.Persistence;
+using GrowthOps.TestHost.Contracts;
+using MassTransit;
+
+namespace GrowthOps.BuildingBlocks.Tests.Messaging;
+
+public sealed class Publishing_through_the_outbox : IAsyncLifetime
+{
+    TestDatabase _db = null!;
+    TestVirtualHost _vhost = null!;
+    TestHostApp _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _vhost = await TestVirtualHost.CreateAsync("outbox");
+        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost)).StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _vhost.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Delivers_a_committed_order_to_its_consumer_within_a_second()
+    {
+        var tenant = Guid.NewGuid();
+        var response = await _app.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 12.5m });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var order = await response.Content.ReadFromJsonAsync<OrderBody>();
+
+        var latency = await Eventually.Until(
+            () => _db.ScalarAsync<double>("select coalesce(max(extract(epoch from (e.created - o.created))), -1) from testhost.effects e join testhost.orders o on o.id = e.order_id where e.order_id = $1", order!.Id),
+            v => v >= 0, TimeSpan.FromSeconds(10), "the consumer records the order");
+        Assert.True(latency < 1.0, $"commit to consume took {latency:F3}s");
+        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
+    }
+
+    [Fact]
+    public async Task A_rolled_back_transaction_publishes_nothing()
+    {
+        var tenant = Guid.NewGuid();
+        var orderId = Guid.NewGuid();
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+            var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+            await unitOfWork.BeginAsync(tenant);
+            await publish.Publish(new OrderPlaced(tenant, orderId, 1m, DateTimeOffset.UtcNow));
+            // Uncommitted: invisible to the relay (and to anyone else).
+            Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
+            await unitOfWork.RollbackAsync();
+        }
+
+        // A later order's effect proves the consumer is running; the rolled-back one never arrives.
+        var marker = await _app.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 1m });
+        var markerId = (await marker.Content.ReadFromJsonAsync<OrderBody>())!.Id;
+        await Eventually.Until(() => _db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", markerId), n => n == 1,
+            because: "the marker order is consumed");
+        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
+    }
+
+    [Fact]
+    public async Task Publishing_outside_a_transaction_throws_instead_of_dropping_the_message()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            publish.Publish(new OrderPlaced(Guid.NewGuid(), Guid.NewGuid(), 1m, DateTimeOffset.UtcNow)));
+        Assert.Contains("outside a transaction", error.Message, StringComparison.Ordinal);
+    }
+
+    sealed record OrderBody(Guid Id, decimal Amount);
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace GrowthOps.Gateway.Tests;
+
+public sealed class Limiting_request_bodies(Limiting_request_bodies.SmallLimitGateway app) : IClassFixture<Limiting_request_bodies.SmallLimitGateway>
+{
+    const int Limit = 4096;
+
+    public sealed class SmallLimitGateway() : GatewayApp(new Dictionary<string, string?> { ["Http:MaxRequestBodyBytes"] = $"{Limit}" });
+
+    static readonly string Token = Tokens.ForTenant(Guid.NewGuid());
+
+    [Fact]
+    public async Task Rejects_a_body_over_the_limit_with_a_413_problem_before_it_reaches_the_service()
+    {
+        var probe = Guid.NewGuid().ToString("N");
+
+        var response = await app.SendAsync(HttpMethod.Post, "/api/leads/contacts", probe, Token, Body(Limit + 1));
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains($"{Limit} bytes", problem.GetProperty("detail").GetString());
+        Assert.Empty(app.Backends["leads"].Received(probe));
+    }
+
+    [Fact]
+    public async Task Accepts_a_body_at_the_limit()
+    {
+        var probe = Guid.NewGuid().ToString("N");
+
+        var response = await app.SendAsync(HttpMethod.Post, "/api/leads/contacts", probe, Token, Body(Limit));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Limit, Assert.Single(app.Backends["leads"].Received(probe)).BodyAsBytes?.Length);
+    }
+
+    [Fact]
+    public async Task Rejects_a_streamed_body_without_a_length_once_it_passes_the_limit()
+    {
+        var response = await app.SendAsync(HttpMethod.Post, "/api/leads/contacts", Guid.NewGuid().ToString("N"), Token,
+            new StreamContent(new MemoryStream(new byte[Limit * 4])));
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Accepts_a_larger_body_on_the_activity_batch_route()
+    {
+        var probe = Guid.NewGuid().ToString("N");
+
+        var response = await app.SendAsync(HttpMethod.Post, "/api/leads/activities/batch", probe, Token, Body(Limit * 4));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Limit * 4, Assert.Single(app.Backends["leads"].Received(probe)).BodyAsBytes?.Length);
+    }
+
+    static ByteArrayContent Body(int bytes)
+    {
+        var content = new ByteArrayContent(new byte[bytes]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return content;
+    }
+}

@@ -1,0 +1,15 @@
+namespace GrowthOps.TestHost.Contracts;
+
+public record OrderPlaced(Guid TenantId, Guid OrderId, decimal Amount, DateTimeOffset OccurredAt);
+
+public record OrderSubmitted(Guid TenantId, Guid OrderId, int TimeoutSeconds, DateTimeOffset OccurredAt);
+
+public record ItemAdded(Guid TenantId, Guid OrderId, DateTimeOffset OccurredAt);
+
+public record OrderPaid(Guid TenantId, Guid OrderId, DateTimeOffset OccurredAt);
+
+public record PaymentTimeoutExpired(Guid TenantId, Guid OrderId, DateTimeOffset OccurredAt);
+
+public record Ping(Guid PingId, DateTimeOffset DueAt);
+
+public record Flaky(Guid Id);

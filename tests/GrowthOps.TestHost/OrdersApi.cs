@@ -1,0 +1,66 @@
+using Dapper;
+using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults;
+using GrowthOps.TestHost.Contracts;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GrowthOps.TestHost;
+
+public static class OrdersApi
+{
+    public sealed record PlaceOrderRequest(decimal Amount);
+
+    public sealed record OrderDto(Guid Id, decimal Amount);
+
+    public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/orders");
+        group.MapPost("/", Place);
+        group.MapGet("/", List);
+        group.MapGet("/{id}", Get);
+        return group;
+    }
+
+    static async Task<Results<Created<OrderDto>, ValidationProblem>> Place(PlaceOrderRequest request, CurrentTenant tenant, UnitOfWork unitOfWork,
+        IPublishEndpoint publish, CancellationToken ct)
+    {
+        if (request.Amount <= 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["amount"] = ["must be positive"] });
+        var order = await PlaceOrder(tenant.Required, request.Amount, unitOfWork, publish, ct);
+        return TypedResults.Created($"/orders/{order.Id}", order);
+    }
+
+    public static async Task<OrderDto> PlaceOrder(Guid tenantId, decimal amount, UnitOfWork unitOfWork, IPublishEndpoint publish, CancellationToken ct)
+    {
+        var id = NewId.NextGuid();
+        await unitOfWork.BeginAsync(tenantId, ct);
+        try
+        {
+            await unitOfWork.Connection.ExecuteAsync("insert into testhost.orders (tenant_id, id, amount) values (@tenantId, @id, @amount)",
+                new { tenantId, id, amount }, unitOfWork.Transaction);
+            await publish.Publish(new OrderPlaced(tenantId, id, amount, DateTimeOffset.UtcNow), ct);
+            await unitOfWork.CommitAsync(ct);
+        }
+        catch
+        {
+            await unitOfWork.RollbackAsync();
+            throw;
+        }
+
+        return new OrderDto(id, amount);
+    }
+
+    // Deliberately no tenant filter in the SQL: row-level security must do it.
+    static Task<List<OrderDto>> List(UnitOfWork unitOfWork, CancellationToken ct) =>
+        unitOfWork.InTransactionAsync(async () =>
+            (await unitOfWork.Connection.QueryAsync<OrderDto>("select id, amount from testhost.orders order by created", transaction: unitOfWork.Transaction))
+            .ToList(), ct);
+
+    static async Task<Results<Ok<OrderDto>, NotFound>> Get(Guid id, UnitOfWork unitOfWork, CancellationToken ct)
+    {
+        var order = await unitOfWork.InTransactionAsync(() => unitOfWork.Connection.QuerySingleOrDefaultAsync<OrderDto>(
+            "select id, amount from testhost.orders where id = @id", new { id }, unitOfWork.Transaction), ct);
+        return order is null ? TypedResults.NotFound() : TypedResults.Ok(order);
+    }
+}
