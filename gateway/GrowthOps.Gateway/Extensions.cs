@@ -62,7 +62,6 @@ public static class Extensions
     public static WebApplication UseGateway(this WebApplication app)
     {
         app.UseRateLimiter();
-        app.Use(RejectDeclaredBodyOverLimit);
         return app;
     }
 
@@ -85,30 +84,6 @@ public static class Extensions
             return bytes;
         throw new InvalidOperationException(
             $"Route '{route.RouteId}': metadata {MaxRequestBodyBytesMetadata} must be a positive number of bytes, not '{value}'.");
-    }
-
-    /// <summary>
-    /// A body whose Content-Length is over the limit is refused before anything reaches the service. Kestrel alone
-    /// would only fail once the proxy is already streaming the body to the service; bodies without a length (chunked)
-    /// are still cut off by Kestrel and the proxy answers those 413 as well.
-    /// </summary>
-    static Task RejectDeclaredBodyOverLimit(HttpContext context, RequestDelegate next)
-    {
-        var limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { } feature
-            ? feature.MaxRequestBodySize
-            // Hosts without the feature (the in-memory test server) enforce nothing themselves.
-            : context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } metadata
-                ? metadata.MaxRequestBodySize
-                : context.RequestServices.GetRequiredService<IOptions<HttpLimitsOptions>>().Value.MaxRequestBodyBytes;
-
-        if (limit is { } max && context.Request.ContentLength > max)
-        {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            return WriteProblemAsync(context, "Request body too large",
-                $"The request body exceeds the limit of {max.ToString(CultureInfo.InvariantCulture)} bytes for this endpoint.");
-        }
-
-        return next(context);
     }
 
     static RateLimitPartition<string> PartitionByTenant(HttpContext context)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -150,6 +151,17 @@ public static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(static (context, next) =>
+        {
+            // Refuse a declared oversize body before reading (or proxying) any of it, on any server; Kestrel's own limit
+            // still cuts off chunked bodies. An endpoint's RequestSizeLimit metadata overrides the default.
+            var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize
+                        ?? context.RequestServices.GetRequiredService<IOptions<HttpLimitsOptions>>().Value.MaxRequestBodyBytes;
+            if (context.Request.ContentLength > limit)
+                throw new Microsoft.AspNetCore.Http.BadHttpRequestException(
+                    $"The request body exceeds the limit of {limit} bytes for this endpoint.", StatusCodes.Status413PayloadTooLarge);
+            return next(context);
+        });
         app.UseAuthentication();
         app.Use(static (context, next) =>
         {

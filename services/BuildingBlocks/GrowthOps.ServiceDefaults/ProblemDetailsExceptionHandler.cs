@@ -18,8 +18,8 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
     {
         var (status, title, detail) = exception switch
         {
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                (StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body exceeds the size limit for this endpoint."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge =>
+                (StatusCodes.Status413PayloadTooLarge, "Request body too large", tooLarge.Message),
             BadHttpRequestException { InnerException: JsonException json } =>
                 (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),

@@ -1,0 +1,109 @@
+using System.Globalization;
+
+namespace GrowthOps.Bench.Infrastructure;
+
+/// <summary>
+/// Where the CPU went during a phase, from /proc: this process, PostgreSQL, RabbitMQ, and everything else on the machine
+/// (the other engineers' builds and tests), in cores. Linux only; silently empty elsewhere.
+/// </summary>
+public sealed class CpuSampler
+{
+    readonly Snapshot _start = Snapshot.Take();
+
+    public static CpuSampler Start() => new();
+
+    public string Report()
+    {
+        var end = Snapshot.Take();
+        var ticks = end.Total - _start.Total;
+        if (ticks <= 0)
+            return "cpu: n/a";
+        var cores = Environment.ProcessorCount;
+        double Cores(long t) => t * (double)cores / ticks;
+        var self = Delta(end, "self");
+        var postgres = Delta(end, "postgres");
+        var rabbit = Delta(end, "rabbitmq");
+        var busy = end.Busy - _start.Busy;
+        var other = Math.Max(0, busy - self - postgres - rabbit);
+        var iowait = end.IoWait - _start.IoWait;
+        return $"cpu (cores of {cores}): bench {F(Cores(self))}, postgres {F(Cores(postgres))}, rabbitmq {F(Cores(rabbit))}, " +
+               $"other {F(Cores(other))}, idle {F(Cores(ticks - busy - iowait))}, iowait {F(Cores(iowait))}";
+    }
+
+    long Delta(Snapshot end, string group)
+    {
+        long sum = 0;
+        foreach (var (pid, (g, t)) in end.Processes)
+            if (g == group)
+                sum += t - (_start.Processes.TryGetValue(pid, out var s) ? s.Ticks : 0);
+        return sum;
+    }
+
+    static string F(double v) => v.ToString("F2", CultureInfo.InvariantCulture);
+
+    public static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{parts[0]} {parts[1]} {parts[2]}";
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "n/a";
+        }
+    }
+
+    sealed record Snapshot(long Total, long Busy, long IoWait, Dictionary<int, (string Group, long Ticks)> Processes)
+    {
+        public static Snapshot Take()
+        {
+            try
+            {
+                var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                    .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                // user nice system idle iowait irq softirq steal (guest time is already in user).
+                var total = cpu.Take(8).Sum();
+                var idle = cpu[3];
+                var iowait = cpu[4];
+                var processes = new Dictionary<int, (string, long)>();
+                var self = Environment.ProcessId;
+                foreach (var dir in Directory.EnumerateDirectories("/proc"))
+                {
+                    if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                        continue;
+                    try
+                    {
+                        var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                        var open = stat.IndexOf('(', StringComparison.Ordinal);
+                        var close = stat.LastIndexOf(')');
+                        var comm = stat[(open + 1)..close];
+                        var fields = stat[(close + 2)..].Split(' ');
+                        // After "pid (comm) ": state is fields[0]; utime and stime are stat fields 14 and 15.
+                        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                        var group = pid == self ? "self"
+                            : comm == "postgres" ? "postgres"
+                            : comm.StartsWith("beam", StringComparison.Ordinal) || comm is "erl_child_setup" or "epmd" or "inet_gethost" ? "rabbitmq"
+                            : "other";
+                        processes[pid] = (group, ticks);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException
+                                                  or IndexOutOfRangeException)
+                    {
+                        // The process ended while we looked.
+                    }
+                }
+
+                return new Snapshot(total, total - idle - iowait, iowait, processes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
+            {
+                return new Snapshot(0, 0, 0, []);
+            }
+        }
+    }
+}
