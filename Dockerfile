@@ -11,7 +11,7 @@ ARG PROJECT
 RUN test -n "$PROJECT" || (echo "build arg PROJECT (path of the .csproj) is required" >&2; exit 1)
 WORKDIR /src
 # Build inputs only (tests, scripts and deploy files do not change the image).
-COPY global.json nuget.config Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY global.json nuget.config Directory.* .editorconfig ./
 COPY contracts/ contracts/
 COPY services/ services/
 COPY gateway/ gateway/

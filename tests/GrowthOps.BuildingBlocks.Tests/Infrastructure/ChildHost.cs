@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
+using GrowthOps.Testing;
+
 namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
 
 /// <summary>The test host as a real child process, so crash tests can kill it (or let it FailFast) for real.</summary>
@@ -72,7 +74,7 @@ public sealed class ChildHost : IAsyncDisposable
 
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await Eventually.Until(async () =>
         {
             if (_process.HasExited)
@@ -81,8 +83,9 @@ public sealed class ChildHost : IAsyncDisposable
             {
                 return (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too slow to answer on a loaded machine: ask again.
                 return false;
             }
         }, ok => ok, timeout ?? TimeSpan.FromSeconds(60), "the child host becomes ready");

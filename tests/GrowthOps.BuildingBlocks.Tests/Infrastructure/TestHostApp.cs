@@ -3,6 +3,8 @@ using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
+using GrowthOps.Testing;
+
 namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
 
 /// <summary>The test host in process, on a real PostgreSQL database and RabbitMQ virtual host.</summary>

@@ -1,3 +1,5 @@
+using GrowthOps.Testing;
+
 namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
 
 /// <summary>The configuration that points a test host at its own database and virtual host.</summary>

@@ -1,4 +1,5 @@
 using GrowthOps.BuildingBlocks.Tests.Infrastructure;
+using GrowthOps.Testing;
 using GrowthOps.TestHost;
 using MassTransit;
 using GrowthOps.TestHost.Contracts;

@@ -1,4 +1,5 @@
 using GrowthOps.BuildingBlocks.Tests.Infrastructure;
+using GrowthOps.Testing;
 
 namespace GrowthOps.BuildingBlocks.Tests.Messaging;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using GrowthOps.BuildingBlocks.Tests.Infrastructure;
+using GrowthOps.Testing;
 using GrowthOps.Persistence;
 using Npgsql;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using GrowthOps.BuildingBlocks.Tests.Infrastructure;
+using GrowthOps.Testing;
 
 namespace GrowthOps.BuildingBlocks.Tests.ServiceDefaults;
 

@@ -57,7 +57,9 @@ sealed class InboxFilter<TMessage>(IConsumeScopeProvider scopeProvider, OutboxCo
             }
 
             var outboxContext = new InboxConsumeContext<TMessage>(scope.Context, options, Require<IServiceProvider>(scope), unitOfWork, signals, schema);
-            await next.Send(outboxContext);
+            // Code in the scope that injects IPublishEndpoint/ISendEndpointProvider must publish through the outbox too.
+            using (scope.PushConsumeContext(outboxContext))
+                await next.Send(outboxContext);
             await unitOfWork.CommitAsync(context.CancellationToken);
         }
         catch

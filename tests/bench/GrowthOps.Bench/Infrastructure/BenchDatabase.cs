@@ -18,10 +18,13 @@ public sealed class BenchDatabase : IAsyncDisposable
     public string Role { get; }
 
     /// <summary>The service's own connection (its role, not a superuser), as a deployed service would have.</summary>
-    public string ServiceConnectionString => new NpgsqlConnectionStringBuilder(BenchEnvironment.PostgresAdmin)
+    public string ServiceConnectionString => new NpgsqlConnectionStringBuilder(BenchEnvironment.PostgresAdmin + ";" + ExtraServiceSettings)
     {
         Database = Name, Username = Role, Password = Role, MaxPoolSize = 100,
     }.ConnectionString;
+
+    /// <summary>Diagnostic: connection string settings added to the service's (e.g. <c>No Reset On Close=true</c>).</summary>
+    public static string ExtraServiceSettings { get; set; } = "";
 
     /// <summary>A superuser connection to this database, for checks and counters.</summary>
     public string AdminConnectionString => new NpgsqlConnectionStringBuilder(BenchEnvironment.PostgresAdmin)

@@ -41,11 +41,14 @@ public sealed class MessagingBenchmark : IBenchmark
         }
 
         _o = options;
+        BenchDatabase.ExtraServiceSettings = _o.PgExtra;
         var total = Stopwatch.StartNew();
         Figure("machine", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) + " cores", "-");
         Note($"load average at start: {CpuSampler.LoadAverage()}; {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +
              $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, {(IsOptimized() ? "optimized" : "NOT optimized (Debug build)")}");
         var machine = CpuSampler.Start();
+        if (_o.PgExtra.Length > 0 || _o.DropNotifyTrigger)
+            Note($"DIAGNOSTIC RUN: service connection string + \"{_o.PgExtra}\"{(_o.DropNotifyTrigger ? ", outbox NOTIFY trigger dropped" : "")}");
 
         var failed = false;
         foreach (var (name, phase) in new (string, Func<CancellationToken, Task>)[]
@@ -136,6 +139,7 @@ public sealed class MessagingBenchmark : IBenchmark
         {
             host = BenchHosts.Service(BenchHosts.ServiceSettings(db, vhost));
             await host.StartAsync(ct);
+            await DropNotifyTriggerIfAskedAsync(db, ct);
             await using var probe = await db.OpenProbeAsync(ct);
             var tenants = Tenants(_o.Writers);
 
@@ -240,6 +244,7 @@ public sealed class MessagingBenchmark : IBenchmark
             host = BenchHosts.Service(BenchHosts.ServiceSettings(db, vhost), x => x.AddConsumer<ItemCreatedConsumer>(),
                 services => services.AddSingleton(recorder));
             await host.StartAsync(ct);
+            await DropNotifyTriggerIfAskedAsync(db, ct);
             var tenants = Tenants(_o.Writers);
 
             const int warmup = 200;
@@ -387,6 +392,15 @@ public sealed class MessagingBenchmark : IBenchmark
 
     // ------------------------------------------------------------------------------------------------- helpers
 
+    async Task DropNotifyTriggerIfAskedAsync(BenchDatabase db, CancellationToken ct)
+    {
+        if (!_o.DropNotifyTrigger)
+            return;
+        await using var connection = await db.OpenProbeAsync(ct);
+        await using var cmd = new Npgsql.NpgsqlCommand("drop trigger outbox_message_notify on bench.outbox_message", connection);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Runs <paramref name="work"/> for 0..count-1 with at most <paramref name="parallelism"/> in flight.</summary>
     static Task InParallelAsync(int count, int parallelism, Func<int, CancellationToken, Task> work, CancellationToken ct)
     {
@@ -429,6 +443,9 @@ public sealed class MessagingBenchmark : IBenchmark
               --rate N                            offered load of the latency phase, msg/s (default 500)
               --latency-seconds N                 duration of the latency phase (default 10)
               --inbox-settings PxC,PxC            prefetch x concurrency settings of the inbox phase (default 32x16,64x32,16x16)
+            diagnostics (the figures then no longer describe the building blocks as shipped):
+              --pg-extra "K=V;K=V"                added to the service connection string, e.g. "No Reset On Close=true"
+              --drop-notify-trigger               drop the outbox NOTIFY trigger after migrating (outbox and latency phases)
             """;
 
         public HashSet<string> Phases { get; private set; } = ["raw", "outbox", "latency", "inbox"];
@@ -440,6 +457,8 @@ public sealed class MessagingBenchmark : IBenchmark
         public int Rate { get; private set; } = 500;
         public int LatencySeconds { get; private set; } = 10;
         public int InboxTimeoutSeconds { get; private set; } = 120;
+        public string PgExtra { get; private set; } = "";
+        public bool DropNotifyTrigger { get; private set; }
         public List<(int Prefetch, int Concurrency)> InboxSettings { get; private set; } = [(32, 16), (64, 32), (16, 16)];
 
         public static bool TryParse(string[] args, out Options options, out string error)
@@ -448,6 +467,12 @@ public sealed class MessagingBenchmark : IBenchmark
             error = "";
             for (var i = 0; i < args.Length; i++)
             {
+                if (args[i] == "--drop-notify-trigger")
+                {
+                    options.DropNotifyTrigger = true;
+                    continue;
+                }
+
                 if (i + 1 >= args.Length)
                 {
                     error = $"missing value for {args[i]}";
@@ -467,6 +492,7 @@ public sealed class MessagingBenchmark : IBenchmark
                         case "--writers": options.Writers = Positive(value); break;
                         case "--rate": options.Rate = Positive(value); break;
                         case "--latency-seconds": options.LatencySeconds = Positive(value); break;
+                        case "--pg-extra": options.PgExtra = value; break;
                         case "--inbox-timeout": options.InboxTimeoutSeconds = Positive(value); break;
                         case "--inbox-settings":
                             options.InboxSettings = value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s =>

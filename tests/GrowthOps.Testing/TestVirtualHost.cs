@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
-namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
+namespace GrowthOps.Testing;
 
 /// <summary>A RabbitMQ virtual host of its own for one test class, through the management API; deleted afterwards.</summary>
 public sealed class TestVirtualHost : IAsyncDisposable

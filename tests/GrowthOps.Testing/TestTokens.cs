@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
+namespace GrowthOps.Testing;
 
 public static class TestTokens
 {

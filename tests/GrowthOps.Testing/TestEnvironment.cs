@@ -1,4 +1,4 @@
-namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
+namespace GrowthOps.Testing;
 
 /// <summary>Where the real PostgreSQL and RabbitMQ are; <c>./growthops test</c> exports these.</summary>
 public static class TestEnvironment

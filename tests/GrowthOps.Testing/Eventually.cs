@@ -1,4 +1,4 @@
-namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
+namespace GrowthOps.Testing;
 
 /// <summary>Polls for a condition with a deadline: the synchronisation for asynchronous effects, instead of sleeps.</summary>
 public static class Eventually

@@ -1,7 +1,7 @@
 using GrowthOps.Persistence;
 using Npgsql;
 
-namespace GrowthOps.BuildingBlocks.Tests.Infrastructure;
+namespace GrowthOps.Testing;
 
 /// <summary>A database of its own for one test class, provisioned like a real one (role + owned schema), dropped afterwards.</summary>
 public sealed class TestDatabase : IAsyncDisposable

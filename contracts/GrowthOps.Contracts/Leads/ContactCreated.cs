@@ -1,0 +1,3 @@
+namespace GrowthOps.Contracts.Leads;
+
+public record ContactCreated(Guid TenantId, ContactSnapshot Contact, DateTimeOffset OccurredAt);

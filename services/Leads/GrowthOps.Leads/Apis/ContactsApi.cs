@@ -1,0 +1,165 @@
+using System.Text.Json;
+using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace GrowthOps.Leads.Apis;
+
+/// <summary>The directory: contacts (leads and customers), their tags and the activity feed.</summary>
+public static class ContactsApi
+{
+    public static RouteGroupBuilder MapContactsApi(this RouteGroupBuilder api)
+    {
+        var contacts = api.MapGroup("/contacts").WithTags("Contacts");
+        contacts.MapPost("/", CreateContact);
+        contacts.MapGet("/", ListContacts);
+        contacts.MapGet("/{id:guid}", GetContact);
+        contacts.MapPatch("/{id:guid}", PatchContact);
+        contacts.MapDelete("/{id:guid}", DeleteContact);
+        contacts.MapPost("/{id:guid}/tags/{tag}", AddTag);
+        contacts.MapDelete("/{id:guid}/tags/{tag}", RemoveTag);
+        contacts.MapGet("/{id:guid}/activities", ContactActivities);
+
+        var activities = api.MapGroup("/activities").WithTags("Activities");
+        activities.MapPost("/", RecordActivity);
+        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024));
+        activities.MapGet("/", ActivityFeedList);
+        return api;
+    }
+
+    public static async Task<Results<Created<ContactDto>, Ok<ContactDto>, ValidationProblem>> CreateContact(JsonElement body,
+        LeadsTransaction tx, ContactDirectory directory, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var fields = ContactFields.Parse(body, errors);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        var result = await tx.RunAsync(() => directory.UpsertAsync(fields, ct), ct);
+        var dto = ContactDto.From(result.Contact);
+        return result.Created ? TypedResults.Created($"/api/leads/contacts/{dto.Id}", dto) : TypedResults.Ok(dto);
+    }
+
+    static async Task<Results<Ok<Page<ContactDto>>, ValidationProblem>> ListContacts(LeadsTransaction tx, ContactsStore store,
+        IOptions<LeadsOptions> options, string? state, string? tag, string? kind, string? q, DateTime? createdFrom, DateTime? createdTo,
+        DateTime? interactionFrom, DateTime? interactionTo, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (Limit(limit, options.Value, out var size) is { } problem)
+            return problem;
+        var (items, next) = await tx.RunAsync(() => store.ListAsync(
+            new ContactsStore.ListFilter(state, ContactFields.NormalizeTag(tag), kind, q, Utc(createdFrom), Utc(createdTo), Utc(interactionFrom), Utc(interactionTo)),
+            cursor, size, ct), ct);
+        return TypedResults.Ok(new Page<ContactDto>(items.Select(ContactDto.From).ToList(), next));
+    }
+
+    static async Task<Results<Ok<ContactDto>, NotFound>> GetContact(Guid id, LeadsTransaction tx, ContactsStore store, CancellationToken ct) =>
+        await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } contact ? TypedResults.Ok(ContactDto.From(contact)) : TypedResults.NotFound();
+
+    static async Task<Results<Ok<ContactDto>, ValidationProblem>> PatchContact(Guid id, JsonElement body, LeadsTransaction tx,
+        ContactDirectory directory, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var fields = ContactFields.Parse(body, errors);
+        if (fields.Kind is { HasValue: true, Value: null })
+            errors["kind"] = ["cannot be cleared"];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.PatchAsync(id, fields, ct), ct)));
+    }
+
+    static async Task<NoContent> DeleteContact(Guid id, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct)
+    {
+        await tx.RunAsync(() => directory.DeleteAsync(id, ct), ct);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Results<Ok<ContactDto>, ValidationProblem>> AddTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory,
+        CancellationToken ct)
+    {
+        tag = ContactFields.NormalizeTag(tag)!;
+        if (!ContactFields.IsValidTag(tag))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tag"] = ["lower-case letters, digits, _ - : . ; up to 64"] });
+        return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.AddTagAsync(id, tag, ct), ct)));
+    }
+
+    static async Task<Ok<ContactDto>> RemoveTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct) =>
+        TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.RemoveTagAsync(id, ContactFields.NormalizeTag(tag)!, ct), ct)));
+
+    public sealed record ActivityRequest(string? Type, string? ContactEmail, Guid? ContactId, JsonElement? Metadata, DateTimeOffset? OccurredAt);
+
+    public sealed record ActivityBatchRequest(List<ActivityRequest>? Activities);
+
+    public sealed record RecordedActivity(Guid Id, Guid ContactId, string? ContactEmail, string Type, DateTime OccurredAt, bool ContactCreated);
+
+    public sealed record BatchResult(int Recorded, int ContactsCreated, IReadOnlyList<RecordedActivity> Activities);
+
+    static ActivityFeed.Input ToInput(ActivityRequest r) => new(r.Type, r.ContactEmail, r.ContactId, r.Metadata, r.OccurredAt);
+
+    static RecordedActivity ToRecorded(ActivityFeed.Recorded r) =>
+        new(r.Activity.Id, r.Activity.ContactId, r.ContactEmail, r.Activity.Type, r.Activity.OccurredAt, r.ContactCreated);
+
+    public static async Task<Results<Created<RecordedActivity>, ValidationProblem>> RecordActivity(ActivityRequest request, LeadsTransaction tx,
+        ActivityFeed feed, CancellationToken ct)
+    {
+        var inputs = new[] { ToInput(request) };
+        if (ActivityFeed.Validate(inputs, batch: false) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        var recorded = await tx.RunAsync(() => feed.RecordAsync(inputs, ct), ct);
+        return TypedResults.Created($"/api/leads/contacts/{recorded[0].Activity.ContactId}/activities", ToRecorded(recorded[0]));
+    }
+
+    static async Task<Results<Created<BatchResult>, ValidationProblem>> RecordActivities(ActivityBatchRequest request, LeadsTransaction tx,
+        ActivityFeed feed, IOptions<LeadsOptions> options, CancellationToken ct)
+    {
+        var inputs = (request.Activities ?? []).Select(ToInput).ToList();
+        if (inputs.Count == 0 || inputs.Count > options.Value.MaxActivityBatch)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["activities"] = [$"must hold between 1 and {options.Value.MaxActivityBatch} activities"],
+            });
+        if (ActivityFeed.Validate(inputs, batch: true) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        var recorded = await tx.RunAsync(() => feed.RecordAsync(inputs, ct), ct);
+        return TypedResults.Created("/api/leads/activities",
+            new BatchResult(recorded.Count, recorded.Where(r => r.ContactCreated).Select(r => r.Activity.ContactId).Distinct().Count(),
+                recorded.Select(ToRecorded).ToList()));
+    }
+
+    static async Task<Results<Ok<Page<ActivityDto>>, NotFound, ValidationProblem>> ContactActivities(Guid id, LeadsTransaction tx,
+        ContactsStore contacts, ActivitiesStore activities, IOptions<LeadsOptions> options, string? type, string? cursor, int? limit,
+        CancellationToken ct)
+    {
+        if (Limit(limit, options.Value, out var size) is { } problem)
+            return problem;
+        var page = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
+            ? ((IReadOnlyList<Activity> Items, string? NextCursor)?)null
+            : await activities.ListAsync(id, Types(type), null, null, cursor, size, ct), ct);
+        return page is { } p ? TypedResults.Ok(new Page<ActivityDto>(p.Items.Select(ActivityDto.From).ToList(), p.NextCursor)) : TypedResults.NotFound();
+    }
+
+    static async Task<Results<Ok<Page<ActivityDto>>, ValidationProblem>> ActivityFeedList(LeadsTransaction tx, ActivitiesStore activities,
+        IOptions<LeadsOptions> options, string? type, Guid? contactId, DateTime? from, DateTime? to, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (Limit(limit, options.Value, out var size) is { } problem)
+            return problem;
+        var (items, next) = await tx.RunAsync(() => activities.ListAsync(contactId, Types(type), Utc(from), Utc(to), cursor, size, ct), ct);
+        return TypedResults.Ok(new Page<ActivityDto>(items.Select(ActivityDto.From).ToList(), next));
+    }
+
+    static string[]? Types(string? type) => type?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    static DateTime? Utc(DateTime? value) => value?.Kind switch
+    {
+        null => null,
+        DateTimeKind.Unspecified => DateTime.SpecifyKind(value.Value, DateTimeKind.Utc),
+        _ => value.Value.ToUniversalTime(),
+    };
+
+    internal static ValidationProblem? Limit(int? requested, LeadsOptions options, out int size)
+    {
+        size = requested ?? options.DefaultPageSize;
+        return size < 1 || size > options.MaxPageSize
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"must be between 1 and {options.MaxPageSize}"] })
+            : null;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text.RegularExpressions;
+using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GrowthOps.Leads.Apis;
+
+/// <summary>The lead state machine (D19): states, allowed transitions, executing transitions and their history.</summary>
+public static partial class StatesApi
+{
+    public static RouteGroupBuilder MapStatesApi(this RouteGroupBuilder api)
+    {
+        var states = api.MapGroup("/states").WithTags("States");
+        states.MapGet("/", ListStates);
+        states.MapPost("/", CreateState);
+        states.MapPatch("/{id:guid}", UpdateState);
+        states.MapDelete("/{id:guid}", DeleteState);
+
+        var transitions = api.MapGroup("/transitions").WithTags("Transitions");
+        transitions.MapGet("/", ListTransitions);
+        transitions.MapPost("/", CreateTransition);
+        transitions.MapDelete("/{id:guid}", DeleteTransition);
+        transitions.MapPost("/bulk", BulkTransition);
+
+        api.MapPost("/contacts/{id:guid}/transitions", ExecuteTransition).WithTags("Transitions");
+        api.MapGet("/contacts/{id:guid}/history", History).WithTags("Transitions");
+        return api;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,49}$")]
+    private static partial Regex StateName();
+
+    public sealed record StateRequest(string? Name, string? Color, int? Position, string? Description, bool? IsTerminal);
+
+    public sealed record TransitionRequest(string? FromState, string? ToState, string? Name, bool? RequiresNotes);
+
+    public sealed record ExecuteRequest(string? ToState, Guid? TransitionId, string? Notes, string? TriggeredBy, string? Source);
+
+    public sealed record BulkRequest(List<Guid>? ContactIds, string? ToState, Guid? TransitionId, string? Notes, string? TriggeredBy, string? Source);
+
+    public sealed record BulkItem(Guid ContactId, string Status, int StatusCode, HistoryEntry? Entry, string? Error);
+
+    public sealed record BulkResult(int Succeeded, int Failed, IReadOnlyList<BulkItem> Results);
+
+    public static async Task<Ok<IReadOnlyList<LeadState>>> ListStates(LeadsTransaction tx, StatesStore store, CancellationToken ct) =>
+        TypedResults.Ok(await tx.RunAsync(() => store.ListAsync(ct), ct));
+
+    static Dictionary<string, string[]> ValidateState(StateRequest r, bool create)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if ((create || r.Name is not null) && (r.Name is null || !StateName().IsMatch(r.Name)))
+            errors["name"] = ["lower-case letters, digits and _ ; starting with a letter; up to 50"];
+        if (r.Color is { Length: > 30 })
+            errors["color"] = ["is longer than 30 characters"];
+        if (r.Position is < 0 or > 1000)
+            errors["position"] = ["must be between 0 and 1000"];
+        return errors;
+    }
+
+    public static async Task<Results<Created<LeadState>, ValidationProblem>> CreateState(StateRequest request, LeadsTransaction tx, StatesStore store,
+        CancellationToken ct)
+    {
+        if (ValidateState(request, create: true) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        var state = await tx.RunAsync(async () =>
+        {
+            var states = await store.ListAsync(ct);
+            var now = DateTime.UtcNow;
+            var created = new LeadState(Guid.CreateVersion7(), request.Name!, request.Color ?? "gray",
+                request.Position ?? (states.Count == 0 ? 1 : states.Max(s => s.Position) + 1), request.Description, request.IsTerminal ?? false, false,
+                now, now);
+            if (!await store.TryCreateAsync(created, ct))
+                throw RequestProblemException.Conflict($"A state named '{request.Name}' already exists.");
+            return created;
+        }, ct);
+        return TypedResults.Created($"/api/leads/states/{state.Id}", state);
+    }
+
+    public static async Task<Results<Ok<LeadState>, ValidationProblem>> UpdateState(Guid id, StateRequest request, LeadsTransaction tx,
+        StatesStore store, CancellationToken ct)
+    {
+        if (ValidateState(request, create: false) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await tx.RunAsync(async () =>
+        {
+            var state = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"State {id} does not exist.");
+            if (request.Name is { } name && name != state.Name && await store.FindAsync(name, ct) is not null)
+                throw RequestProblemException.Conflict($"A state named '{name}' already exists.");
+            var updated = state with
+            {
+                Name = request.Name ?? state.Name, Color = request.Color ?? state.Color, Position = request.Position ?? state.Position,
+                Description = request.Description ?? state.Description, IsTerminal = request.IsTerminal ?? state.IsTerminal, Updated = DateTime.UtcNow,
+            };
+            await store.UpdateAsync(updated, ct);
+            return updated;
+        }, ct));
+    }
+
+    public static async Task<NoContent> DeleteState(Guid id, LeadsTransaction tx, StatesStore store, CancellationToken ct)
+    {
+        await tx.RunAsync(async () =>
+        {
+            _ = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"State {id} does not exist.");
+            var inUse = await store.ContactsInStateAsync(id, ct);
+            if (inUse > 0)
+                throw RequestProblemException.Conflict($"{inUse} contact(s) are in this state; move them before deleting it.",
+                    new Dictionary<string, object?> { ["contacts_in_state"] = inUse });
+            await store.DeleteAsync(id, ct);
+        }, ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<IReadOnlyList<LeadTransition>>> ListTransitions(LeadsTransaction tx, StatesStore store, CancellationToken ct) =>
+        TypedResults.Ok(await tx.RunAsync(() => store.ListTransitionsAsync(ct), ct));
+
+    public static async Task<Results<Created<LeadTransition>, ValidationProblem>> CreateTransition(TransitionRequest request, LeadsTransaction tx,
+        StatesStore store, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.ToState))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to_state"] = ["is required"] });
+        var transition = await tx.RunAsync(async () =>
+        {
+            var to = await store.FindAsync(request.ToState, ct) ?? throw RequestProblemException.Unprocessable($"There is no state '{request.ToState}'.");
+            LeadState? from = null;
+            if (!string.IsNullOrWhiteSpace(request.FromState) && request.FromState != "any")
+                from = await store.FindAsync(request.FromState, ct) ?? throw RequestProblemException.Unprocessable($"There is no state '{request.FromState}'.");
+            if (from?.Id == to.Id)
+                throw RequestProblemException.Unprocessable("A transition must lead to another state.");
+            var id = Guid.CreateVersion7();
+            if (!await store.TryCreateTransitionAsync(id, from?.Id, to.Id, request.Name ?? $"{from?.Name ?? "any"} → {to.Name}", request.RequiresNotes ?? false, ct))
+                throw RequestProblemException.Conflict($"The transition {from?.Name ?? "any"} → {to.Name} already exists.");
+            return (await store.GetTransitionAsync(id, ct))!;
+        }, ct);
+        return TypedResults.Created($"/api/leads/transitions/{transition.Id}", transition);
+    }
+
+    static async Task<Results<NoContent, NotFound>> DeleteTransition(Guid id, LeadsTransaction tx, StatesStore store, CancellationToken ct) =>
+        await tx.RunAsync(() => store.DeleteTransitionAsync(id, ct), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    static string? Source(string? source) => source is null ? TransitionSources.User : TransitionSources.All.Contains(source) ? source : null;
+
+    public static async Task<Results<Created<HistoryEntry>, ValidationProblem>> ExecuteTransition(Guid id, ExecuteRequest request, LeadsTransaction tx,
+        LeadStateEngine engine, CurrentTenant tenant, CancellationToken ct)
+    {
+        if (Source(request.Source) is not { } source)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["source"] = [$"must be one of {string.Join(", ", TransitionSources.All)}"] });
+        var entry = await tx.RunAsync(() => engine.TransitionAsync(
+            new LeadStateEngine.Request(id, request.ToState, request.TransitionId, request.Notes, request.TriggeredBy, source), ct), ct);
+        return TypedResults.Created($"/api/leads/contacts/{id}/history", entry);
+    }
+
+    /// <summary>Each contact in its own transaction, so one refusal does not undo the others; the result says what happened to each.</summary>
+    static async Task<Results<Ok<BulkResult>, ValidationProblem>> BulkTransition(BulkRequest request, IServiceScopeFactory scopes, CurrentTenant tenant,
+        CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.ContactIds is not { Count: > 0 and <= 1000 })
+            errors["contact_ids"] = ["must hold between 1 and 1000 ids"];
+        if (request.ToState is null && request.TransitionId is null)
+            errors["to_state"] = ["give to_state or transition_id"];
+        if (Source(request.Source) is not { } source)
+        {
+            errors["source"] = [$"must be one of {string.Join(", ", TransitionSources.All)}"];
+            source = "";
+        }
+
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var results = new List<BulkItem>();
+        foreach (var contactId in request.ContactIds!.Distinct())
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<CurrentTenant>().Set(tenant.Required);
+            try
+            {
+                var entry = await scope.ServiceProvider.GetRequiredService<LeadsTransaction>().RunAsync(() =>
+                    scope.ServiceProvider.GetRequiredService<LeadStateEngine>().TransitionAsync(
+                        new LeadStateEngine.Request(contactId, request.ToState, request.TransitionId, request.Notes, request.TriggeredBy, source), ct), ct);
+                results.Add(new BulkItem(contactId, "transitioned", StatusCodes.Status201Created, entry, null));
+            }
+            catch (RequestProblemException problem)
+            {
+                results.Add(new BulkItem(contactId, "failed", problem.StatusCode, null, problem.Detail ?? problem.Title));
+            }
+        }
+
+        return TypedResults.Ok(new BulkResult(results.Count(r => r.Entry is not null), results.Count(r => r.Entry is null), results));
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, NotFound>> History(Guid id, LeadsTransaction tx, ContactsStore contacts,
+        HistoryStore history, CancellationToken ct)
+    {
+        var entries = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null ? null : await history.ListAsync(id, ct), ct);
+        return entries is null ? TypedResults.NotFound() : TypedResults.Ok(entries);
+    }
+}

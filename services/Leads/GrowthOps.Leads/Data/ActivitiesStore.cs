@@ -1,0 +1,84 @@
+using System.Text;
+using Dapper;
+using GrowthOps.Persistence;
+
+namespace GrowthOps.Leads.Data;
+
+public sealed class Activity
+{
+    public Guid Id { get; set; }
+    public Guid ContactId { get; set; }
+    public string Type { get; set; } = "";
+    public string MetadataJson { get; set; } = "{}";
+    public DateTime OccurredAt { get; set; }
+    public DateTime Created { get; set; }
+}
+
+/// <summary>The activity feed (<c>leads.activities</c>).</summary>
+public sealed class ActivitiesStore(UnitOfWork unitOfWork)
+{
+    /// <summary>One round trip for a whole batch.</summary>
+    public Task InsertAsync(IReadOnlyList<Activity> activities, CancellationToken ct) =>
+        unitOfWork.Connection.ExecuteAsync(new CommandDefinition("""
+            insert into leads.activities (tenant_id, id, contact_id, type, metadata, occurred_at)
+            select leads.current_tenant(), a.id, a.contact_id, a.type, a.metadata::jsonb, a.occurred_at
+            from unnest(@ids, @contactIds, @types, @metadata, @occurredAts) as a(id, contact_id, type, metadata, occurred_at)
+            """, new
+        {
+            ids = activities.Select(a => a.Id).ToArray(),
+            contactIds = activities.Select(a => a.ContactId).ToArray(),
+            types = activities.Select(a => a.Type).ToArray(),
+            metadata = activities.Select(a => a.MetadataJson).ToArray(),
+            occurredAts = activities.Select(a => a.OccurredAt).ToArray(),
+        }, unitOfWork.Transaction, cancellationToken: ct));
+
+    public async Task<(IReadOnlyList<Activity> Items, string? NextCursor)> ListAsync(Guid? contactId, string[]? types, DateTime? from, DateTime? to,
+        string? cursor, int limit, CancellationToken ct)
+    {
+        var sql = new StringBuilder("select id, contact_id, type, metadata::text as metadata_json, occurred_at, created from leads.activities where true");
+        var args = new DynamicParameters();
+        if (contactId is { } id)
+        {
+            sql.Append(" and contact_id = @contactId");
+            args.Add("contactId", id);
+        }
+
+        if (types is { Length: > 0 })
+        {
+            sql.Append(" and type = any(@types)");
+            args.Add("types", types);
+        }
+
+        if (from is { } f)
+        {
+            sql.Append(" and occurred_at >= @from");
+            args.Add("from", f);
+        }
+
+        if (to is { } t)
+        {
+            sql.Append(" and occurred_at < @to");
+            args.Add("to", t);
+        }
+
+        if (Cursor.Decode(cursor) is { } after)
+        {
+            sql.Append(" and (occurred_at, id) < (@afterAt, @afterId)");
+            args.Add("afterAt", after.Created);
+            args.Add("afterId", after.Id);
+        }
+
+        sql.Append(" order by occurred_at desc, id desc limit @limit");
+        args.Add("limit", limit + 1);
+        var rows = (await unitOfWork.Connection.QueryAsync<Activity>(new CommandDefinition(sql.ToString(), args, unitOfWork.Transaction,
+            cancellationToken: ct))).ToList();
+        string? next = null;
+        if (rows.Count > limit)
+        {
+            rows.RemoveAt(limit);
+            next = Cursor.Encode(rows[^1].OccurredAt, rows[^1].Id);
+        }
+
+        return (rows, next);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text;
+using Dapper;
+using GrowthOps.Persistence;
+
+namespace GrowthOps.Leads.Data;
+
+/// <summary>Contacts in <c>leads.contacts</c>, always inside the tenant's unit of work (row-level security scopes every query).</summary>
+public sealed class ContactsStore(UnitOfWork unitOfWork)
+{
+    const string Select = """
+        select c.id, c.email, c.kind, c.first_name, c.last_name, c.phone, c.company, c.source, c.channel, c.owner_id, c.score, c.timezone,
+               c.marketing_consent, c.consent_at, c.attributes::text as attributes_json, c.tags, c.state_id, s.name as state_name,
+               c.state_entered_at, c.last_interaction_at, c.created, c.updated
+        from leads.contacts c left join leads.lead_states s on s.tenant_id = c.tenant_id and s.id = c.state_id
+        """;
+
+    public sealed record ListFilter(
+        string? State = null, string? Tag = null, string? Kind = null, string? Query = null,
+        DateTime? CreatedFrom = null, DateTime? CreatedTo = null, DateTime? InteractionFrom = null, DateTime? InteractionTo = null);
+
+    CommandDefinition Cmd(string sql, object? args, CancellationToken ct) => new(sql, args, unitOfWork.Transaction, cancellationToken: ct);
+
+    public Guid TenantId => unitOfWork.TenantId ?? throw new InvalidOperationException("Contacts need a tenant.");
+
+    public Task<Contact?> GetAsync(Guid id, CancellationToken ct, bool forUpdate = false) =>
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(Cmd($"{Select} where c.id = @id{(forUpdate ? " for update of c" : "")}", new { id }, ct));
+
+    public Task<Contact?> FindByEmailAsync(string email, CancellationToken ct, bool forUpdate = false) =>
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(Cmd(
+            $"{Select} where c.email_normalized = @email{(forUpdate ? " for update of c" : "")}", new { email = Contact.Normalize(email) }, ct));
+
+    public async Task<IReadOnlyList<Contact>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<Contact>(Cmd($"{Select} where c.id = any(@ids)", new { ids = ids.ToArray() }, ct))).ToList();
+
+    /// <summary>Inserts; false when another contact of the tenant already has the email (no row written).</summary>
+    public async Task<bool> TryInsertAsync(Contact contact, CancellationToken ct)
+    {
+        var inserted = await unitOfWork.Connection.ExecuteAsync(Cmd("""
+            insert into leads.contacts (tenant_id, id, email, email_normalized, kind, first_name, last_name, phone, company, source, channel, owner_id,
+              score, timezone, marketing_consent, consent_at, attributes, tags, state_id, state_entered_at, last_interaction_at, created, updated)
+            values (leads.current_tenant(), @Id, @Email, @EmailNormalized, @Kind, @FirstName, @LastName, @Phone, @Company, @Source, @Channel, @OwnerId,
+              @Score, @Timezone, @MarketingConsent, @ConsentAt, @AttributesJson::jsonb, @Tags, @StateId, @StateEnteredAt, @LastInteractionAt, @Created, @Updated)
+            on conflict (tenant_id, email_normalized) where email_normalized is not null do nothing
+            """, Params(contact), ct));
+        return inserted == 1;
+    }
+
+    public Task UpdateAsync(Contact contact, CancellationToken ct)
+    {
+        contact.Updated = DateTime.UtcNow;
+        return unitOfWork.Connection.ExecuteAsync(Cmd("""
+            update leads.contacts set email = @Email, email_normalized = @EmailNormalized, kind = @Kind, first_name = @FirstName,
+              last_name = @LastName, phone = @Phone, company = @Company, source = @Source, channel = @Channel, owner_id = @OwnerId, score = @Score,
+              timezone = @Timezone, marketing_consent = @MarketingConsent, consent_at = @ConsentAt, attributes = @AttributesJson::jsonb, tags = @Tags,
+              state_id = @StateId, state_entered_at = @StateEnteredAt, last_interaction_at = @LastInteractionAt, updated = @Updated
+            where id = @Id
+            """, Params(contact), ct));
+    }
+
+    public async Task<bool> DeleteAsync(Guid id, CancellationToken ct) =>
+        await unitOfWork.Connection.ExecuteAsync(Cmd("delete from leads.contacts where id = @id", new { id }, ct)) == 1;
+
+    /// <summary>Moves <c>last_interaction_at</c> forward only (an old activity imported late does not make a contact look idle).</summary>
+    public Task TouchAsync(IReadOnlyCollection<(Guid ContactId, DateTime At)> touches, CancellationToken ct) =>
+        unitOfWork.Connection.ExecuteAsync(Cmd("""
+            update leads.contacts c set last_interaction_at = greatest(c.last_interaction_at, t.at), updated = now()
+            from (select unnest(@ids) as id, unnest(@ats) as at) t where c.id = t.id
+            """, new { ids = touches.Select(t => t.ContactId).ToArray(), ats = touches.Select(t => t.At).ToArray() }, ct));
+
+    public async Task<(IReadOnlyList<Contact> Items, string? NextCursor)> ListAsync(ListFilter filter, string? cursor, int limit, CancellationToken ct)
+    {
+        var sql = new StringBuilder(Select).Append(" where true");
+        var args = new DynamicParameters();
+        if (filter.State is { } state)
+        {
+            sql.Append(" and (s.name = @state or s.id::text = @state)");
+            args.Add("state", state);
+        }
+
+        if (filter.Tag is { } tag)
+        {
+            sql.Append(" and c.tags @> array[@tag]");
+            args.Add("tag", tag);
+        }
+
+        if (filter.Kind is { } kind)
+        {
+            sql.Append(" and c.kind = @kind");
+            args.Add("kind", kind);
+        }
+
+        if (filter.Query is { Length: > 0 } query)
+        {
+            // Prefix search over name, email (also split at '@') and company.
+            var terms = string.Join(" & ", query.Split([' ', '@', '.', ',', '-'], StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => new string(t.Where(char.IsLetterOrDigit).ToArray())).Where(t => t.Length > 0).Select(t => t.ToLowerInvariant() + ":*"));
+            if (terms.Length > 0)
+            {
+                sql.Append(" and c.search @@ to_tsquery('simple', @terms)");
+                args.Add("terms", terms);
+            }
+        }
+
+        void Range(string column, string name, DateTime? from, DateTime? to)
+        {
+            if (from is { } f)
+            {
+                sql.Append($" and c.{column} >= @{name}_from");
+                args.Add($"{name}_from", f);
+            }
+
+            if (to is { } t)
+            {
+                sql.Append($" and c.{column} < @{name}_to");
+                args.Add($"{name}_to", t);
+            }
+        }
+
+        Range("created", "created", filter.CreatedFrom, filter.CreatedTo);
+        Range("last_interaction_at", "interaction", filter.InteractionFrom, filter.InteractionTo);
+
+        if (Cursor.Decode(cursor) is { } after)
+        {
+            sql.Append(" and (c.created, c.id) < (@after_created, @after_id)");
+            args.Add("after_created", after.Created);
+            args.Add("after_id", after.Id);
+        }
+
+        sql.Append(" order by c.created desc, c.id desc limit @limit");
+        args.Add("limit", limit + 1);
+        var rows = (await unitOfWork.Connection.QueryAsync<Contact>(Cmd(sql.ToString(), args, ct))).ToList();
+        string? next = null;
+        if (rows.Count > limit)
+        {
+            rows.RemoveAt(limit);
+            next = Cursor.Encode(rows[^1].Created, rows[^1].Id);
+        }
+
+        return (rows, next);
+    }
+
+    static object Params(Contact c) => new
+    {
+        c.Id, c.Email, EmailNormalized = Contact.Normalize(c.Email), c.Kind, c.FirstName, c.LastName, c.Phone, c.Company, c.Source, c.Channel,
+        c.OwnerId, c.Score, c.Timezone, c.MarketingConsent, c.ConsentAt, c.AttributesJson, c.Tags, c.StateId, c.StateEnteredAt,
+        c.LastInteractionAt, c.Created, c.Updated,
+    };
+}

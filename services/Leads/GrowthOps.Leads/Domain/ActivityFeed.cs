@@ -1,0 +1,95 @@
+using System.Text.Json;
+using GrowthOps.Contracts.Leads;
+using GrowthOps.Leads.Data;
+using GrowthOps.ServiceDefaults;
+using MassTransit;
+
+namespace GrowthOps.Leads.Domain;
+
+/// <summary>
+/// The seeds' <c>trackEvent</c>: stores activities, creates contacts for new emails, moves <c>last_interaction_at</c> and
+/// publishes <see cref="ActivityRecorded"/>. A batch is validated whole before anything is written.
+/// </summary>
+public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory directory, ActivitiesStore activities, IPublishEndpoint publish)
+{
+    public sealed record Input(string? Type, string? ContactEmail, Guid? ContactId, JsonElement? Metadata, DateTimeOffset? OccurredAt);
+
+    public sealed record Recorded(Activity Activity, string? ContactEmail, bool ContactCreated);
+
+    public static Dictionary<string, string[]> Validate(IReadOnlyList<Input> inputs, bool batch)
+    {
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var prefix = batch ? $"activities[{i}]." : "";
+            var input = inputs[i];
+            if (string.IsNullOrWhiteSpace(input.Type) || input.Type.Length > 100)
+                errors[prefix + "type"] = ["is required (up to 100 characters)"];
+            if (input.ContactId is null && string.IsNullOrWhiteSpace(input.ContactEmail))
+                errors[prefix + "contact_email"] = ["give contact_email or contact_id"];
+            else if (input.ContactId is null)
+            {
+                var fieldErrors = new Dictionary<string, string[]>();
+                ContactFields.Parse(JsonSerializer.SerializeToElement(new Dictionary<string, string?> { ["email"] = input.ContactEmail }), fieldErrors);
+                if (fieldErrors.Count > 0)
+                    errors[prefix + "contact_email"] = ["is not a valid email address"];
+            }
+
+            if (input.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
+                errors[prefix + "metadata"] = ["must be an object"];
+            if (input.OccurredAt is { } at && at > DateTimeOffset.UtcNow.AddDays(1))
+                errors[prefix + "occurred_at"] = ["is in the future"];
+        }
+
+        return errors;
+    }
+
+    public async Task<IReadOnlyList<Recorded>> RecordAsync(IReadOnlyList<Input> inputs, CancellationToken ct)
+    {
+        var now = DateTime.UtcNow;
+        var byId = await contacts.GetManyAsync(inputs.Where(i => i.ContactId is not null).Select(i => i.ContactId!.Value).Distinct().ToList(), ct);
+        var known = byId.ToDictionary(c => c.Id);
+        var missing = inputs.Select((input, index) => (input, index)).Where(x => x.input.ContactId is { } id && !known.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+            throw inputs.Count == 1
+                ? RequestProblemException.NotFound($"Contact {missing[0].input.ContactId} does not exist.")
+                : RequestProblemException.Unprocessable("Some activities name contacts that do not exist; nothing was recorded.",
+                    new Dictionary<string, object?> { ["missing"] = missing.Select(m => new { index = m.index, contact_id = m.input.ContactId }).ToList() });
+
+        // One upsert per distinct email: creates new contacts, moves last_interaction_at of known ones.
+        var byEmail = new Dictionary<string, (Contact Contact, bool Created)>();
+        foreach (var group in inputs.Where(i => i.ContactId is null).GroupBy(i => Contact.Normalize(i.ContactEmail)!))
+        {
+            var latest = group.Max(i => (i.OccurredAt ?? now).UtcDateTime);
+            var upserted = await directory.UpsertAsync(new ContactFields { Email = new Optional<string?>(group.First().ContactEmail!.Trim()) }, ct, latest);
+            byEmail[group.Key] = (upserted.Contact, upserted.Created);
+        }
+
+        var recorded = inputs.Select(i =>
+        {
+            var contact = i.ContactId is { } id ? known[id] : byEmail[Contact.Normalize(i.ContactEmail)!].Contact;
+            var created = i.ContactId is null && byEmail[Contact.Normalize(i.ContactEmail)!].Created;
+            return new Recorded(new Activity
+            {
+                Id = Guid.CreateVersion7(),
+                ContactId = contact.Id,
+                Type = i.Type!.Trim(),
+                MetadataJson = i.Metadata is { ValueKind: JsonValueKind.Object } m ? m.GetRawText() : "{}",
+                OccurredAt = (i.OccurredAt ?? now).UtcDateTime,
+                Created = now,
+            }, contact.Email, created);
+        }).ToList();
+
+        await activities.InsertAsync(recorded.Select(r => r.Activity).ToList(), ct);
+        var touchedById = recorded.Where((r, index) => inputs[index].ContactId is not null)
+            .GroupBy(r => r.Activity.ContactId).Select(g => (g.Key, g.Max(r => r.Activity.OccurredAt))).ToList();
+        if (touchedById.Count > 0)
+            await contacts.TouchAsync(touchedById, ct);
+
+        foreach (var r in recorded)
+            await publish.Publish(new ActivityRecorded(contacts.TenantId, r.Activity.Id, r.Activity.ContactId, r.ContactEmail, r.Activity.Type,
+                JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(r.Activity.MetadataJson),
+                new DateTimeOffset(r.Activity.OccurredAt, TimeSpan.Zero)), ct);
+        return recorded;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using GrowthOps.Contracts.Leads;
+using GrowthOps.Leads.Data;
+using GrowthOps.ServiceDefaults;
+using MassTransit;
+
+namespace GrowthOps.Leads.Domain;
+
+/// <summary>
+/// Writes to the directory and publishes what changed (<see cref="ContactCreated"/>, <see cref="ContactUpdated"/>, tags…)
+/// through the outbox in the same transaction. One contact per normalised email per tenant: creating an existing email
+/// updates that contact.
+/// </summary>
+public sealed class ContactDirectory(ContactsStore contacts, StatesStore states, IPublishEndpoint publish)
+{
+    public sealed record Upserted(Contact Contact, bool Created);
+
+    public async Task<Upserted> UpsertAsync(ContactFields fields, CancellationToken ct, DateTime? interactionAt = null)
+    {
+        var email = fields.Email.Or(null);
+        if (email is not null && await contacts.FindByEmailAsync(email, ct, forUpdate: true) is { } existing)
+            return new Upserted(await ApplyAsync(existing, fields, merge: true, ct, interactionAt), false);
+
+        var now = DateTime.UtcNow;
+        var initial = await states.FindAsync("new", ct);
+        var contact = new Contact
+        {
+            Id = Guid.CreateVersion7(),
+            Created = now,
+            Updated = now,
+            StateId = initial?.Id,
+            StateName = initial?.Name,
+            StateEnteredAt = initial is null ? null : now,
+            LastInteractionAt = interactionAt,
+        };
+        Apply(contact, fields, merge: false);
+        if (!await contacts.TryInsertAsync(contact, ct))
+        {
+            // Another request created this email between our look and our insert: update that one instead.
+            var winner = await contacts.FindByEmailAsync(email!, ct, forUpdate: true)
+                         ?? throw new InvalidOperationException("Contact insert conflicted but no contact has the email.");
+            return new Upserted(await ApplyAsync(winner, fields, merge: true, ct, interactionAt), false);
+        }
+
+        await publish.Publish(new ContactCreated(contacts.TenantId, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
+        return new Upserted(contact, true);
+    }
+
+    /// <summary>PATCH: present fields replace (null clears), attributes merge key by key (a null value removes the key).</summary>
+    public async Task<Contact> PatchAsync(Guid id, ContactFields fields, CancellationToken ct)
+    {
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw RequestProblemException.NotFound($"Contact {id} does not exist.");
+        if (fields.Email is { HasValue: true, Value: { } email } && !string.Equals(Contact.Normalize(email), Contact.Normalize(contact.Email), StringComparison.Ordinal)
+            && await contacts.FindByEmailAsync(email, ct) is { } other && other.Id != id)
+            throw RequestProblemException.Conflict($"Another contact ({other.Id}) already has the email {email}.");
+        return await ApplyAsync(contact, fields, merge: false, ct);
+    }
+
+    async Task<Contact> ApplyAsync(Contact contact, ContactFields fields, bool merge, CancellationToken ct, DateTime? interactionAt = null)
+    {
+        var before = contact.Copy();
+        Apply(contact, fields, merge);
+        if (interactionAt is { } at && (contact.LastInteractionAt is null || contact.LastInteractionAt < at))
+            contact.LastInteractionAt = at;
+        var changed = contact.ChangedSince(before);
+        if (changed.Count == 0 && before.LastInteractionAt == contact.LastInteractionAt)
+            return contact;
+
+        await contacts.UpdateAsync(contact, ct);
+        if (changed.Count > 0)
+            await publish.Publish(new ContactUpdated(contacts.TenantId, contact.ToSnapshot(), changed, DateTimeOffset.UtcNow), ct);
+        foreach (var tag in contact.Tags.Except(before.Tags))
+            await publish.Publish(new TagAdded(contacts.TenantId, contact.Id, tag, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
+        foreach (var tag in before.Tags.Except(contact.Tags))
+            await publish.Publish(new TagRemoved(contacts.TenantId, contact.Id, tag, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
+        return contact;
+    }
+
+    /// <summary>Copies fields onto the contact. Merging (an upsert of an existing email) never clears what is stored.</summary>
+    static void Apply(Contact c, ContactFields f, bool merge)
+    {
+        static T Pick<T>(Optional<T> field, T current, bool merge) => !field.HasValue || (merge && field.Value is null) ? current : field.Value;
+
+        c.Email = Pick(f.Email, c.Email, merge);
+        c.Kind = Pick(f.Kind, c.Kind, true) ?? "lead";
+        c.FirstName = Pick(f.FirstName, c.FirstName, merge);
+        c.LastName = Pick(f.LastName, c.LastName, merge);
+        c.Phone = Pick(f.Phone, c.Phone, merge);
+        c.Company = Pick(f.Company, c.Company, merge);
+        c.Source = Pick(f.Source, c.Source, merge);
+        c.Channel = Pick(f.Channel, c.Channel, merge);
+        c.OwnerId = Pick(f.OwnerId, c.OwnerId, merge);
+        c.Score = Pick(f.Score, c.Score, true) ?? 0;
+        c.Timezone = Pick(f.Timezone, c.Timezone, merge);
+        var consent = Pick(f.MarketingConsent, c.MarketingConsent, true) ?? false;
+        if (consent != c.MarketingConsent)
+            c.ConsentAt = DateTime.UtcNow;
+        c.MarketingConsent = consent;
+
+        if (f.Attributes.HasValue)
+        {
+            if (f.Attributes.Value is null)
+            {
+                if (!merge)
+                    c.Attributes = [];
+            }
+            else
+            {
+                var attributes = c.Attributes;
+                foreach (var (key, value) in f.Attributes.Value)
+                {
+                    if (value.ValueKind == JsonValueKind.Null)
+                        attributes.Remove(key);
+                    else
+                        attributes[key] = value;
+                }
+
+                c.Attributes = attributes;
+            }
+        }
+
+        if (f.Tags is { HasValue: true, Value: var tags })
+            c.Tags = merge ? c.Tags.Union(tags ?? []).ToArray() : (tags ?? []);
+    }
+
+    public async Task<Contact> AddTagAsync(Guid id, string tag, CancellationToken ct) =>
+        await ChangeTagsAsync(id, c => c.Tags.Contains(tag) ? c.Tags : [.. c.Tags, tag], ct);
+
+    public async Task<Contact> RemoveTagAsync(Guid id, string tag, CancellationToken ct) =>
+        await ChangeTagsAsync(id, c => c.Tags.Where(t => t != tag).ToArray(), ct);
+
+    async Task<Contact> ChangeTagsAsync(Guid id, Func<Contact, string[]> change, CancellationToken ct)
+    {
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw RequestProblemException.NotFound($"Contact {id} does not exist.");
+        var fields = new ContactFields { Tags = new Optional<string[]?>(change(contact)) };
+        return await ApplyAsync(contact, fields, merge: false, ct);
+    }
+
+    public async Task DeleteAsync(Guid id, CancellationToken ct)
+    {
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw RequestProblemException.NotFound($"Contact {id} does not exist.");
+        await contacts.DeleteAsync(id, ct);
+        await publish.Publish(new ContactDeleted(contacts.TenantId, id, contact.Email, DateTimeOffset.UtcNow), ct);
+    }
+}

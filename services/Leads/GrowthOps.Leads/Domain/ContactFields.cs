@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace GrowthOps.Leads.Domain;
+
+/// <summary>
+/// Contact fields as a client sends them. For create, absent fields keep their defaults (or, when the email already exists,
+/// the stored values); for PATCH, a field present with null clears it.
+/// </summary>
+public sealed partial class ContactFields
+{
+    public Optional<string?> Email { get; set; }
+    public Optional<string?> Kind { get; set; }
+    public Optional<string?> FirstName { get; set; }
+    public Optional<string?> LastName { get; set; }
+    public Optional<string?> Phone { get; set; }
+    public Optional<string?> Company { get; set; }
+    public Optional<string?> Source { get; set; }
+    public Optional<string?> Channel { get; set; }
+    public Optional<string?> OwnerId { get; set; }
+    public Optional<int?> Score { get; set; }
+    public Optional<string?> Timezone { get; set; }
+    public Optional<bool?> MarketingConsent { get; set; }
+    public Optional<Dictionary<string, JsonElement>?> Attributes { get; set; }
+    public Optional<string[]?> Tags { get; set; }
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex EmailPattern();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_\-:.]{0,63}$")]
+    private static partial Regex TagPattern();
+
+    public static string? NormalizeTag(string? tag) => tag?.Trim().ToLowerInvariant();
+
+    public static bool IsValidTag(string? tag) => tag is not null && TagPattern().IsMatch(tag);
+
+    /// <summary>Reads a JSON object; unknown members are ignored, wrongly typed ones are errors.</summary>
+    public static ContactFields Parse(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        var fields = new ContactFields();
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["must be a JSON object"];
+            return fields;
+        }
+
+        foreach (var property in body.EnumerateObject())
+        {
+            var v = property.Value;
+            switch (property.Name)
+            {
+                case "email": fields.Email = Text(property.Name, v, errors); break;
+                case "kind": fields.Kind = Text(property.Name, v, errors); break;
+                case "first_name": fields.FirstName = Text(property.Name, v, errors); break;
+                case "last_name": fields.LastName = Text(property.Name, v, errors); break;
+                case "phone": fields.Phone = Text(property.Name, v, errors); break;
+                case "company": fields.Company = Text(property.Name, v, errors); break;
+                case "source": fields.Source = Text(property.Name, v, errors); break;
+                case "channel": fields.Channel = Text(property.Name, v, errors); break;
+                case "owner_id": fields.OwnerId = Text(property.Name, v, errors); break;
+                case "timezone": fields.Timezone = Text(property.Name, v, errors); break;
+                case "score":
+                    fields.Score = v.ValueKind switch
+                    {
+                        JsonValueKind.Null => new Optional<int?>(null),
+                        JsonValueKind.Number when v.TryGetInt32(out var score) => new Optional<int?>(score),
+                        _ => Error<int?>(errors, property.Name, "must be an integer"),
+                    };
+                    break;
+                case "marketing_consent":
+                    fields.MarketingConsent = v.ValueKind switch
+                    {
+                        JsonValueKind.True or JsonValueKind.False => new Optional<bool?>(v.GetBoolean()),
+                        JsonValueKind.Null => new Optional<bool?>(null),
+                        _ => Error<bool?>(errors, property.Name, "must be true or false"),
+                    };
+                    break;
+                case "attributes":
+                    fields.Attributes = v.ValueKind switch
+                    {
+                        JsonValueKind.Object => new Optional<Dictionary<string, JsonElement>?>(
+                            v.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone())),
+                        JsonValueKind.Null => new Optional<Dictionary<string, JsonElement>?>(null),
+                        _ => Error<Dictionary<string, JsonElement>?>(errors, property.Name, "must be an object"),
+                    };
+                    break;
+                case "tags":
+                    fields.Tags = v.ValueKind switch
+                    {
+                        JsonValueKind.Array when v.EnumerateArray().All(t => t.ValueKind == JsonValueKind.String) =>
+                            new Optional<string[]?>(v.EnumerateArray().Select(t => NormalizeTag(t.GetString())!).Distinct().ToArray()),
+                        JsonValueKind.Null => new Optional<string[]?>(null),
+                        _ => Error<string[]?>(errors, property.Name, "must be an array of strings"),
+                    };
+                    break;
+            }
+        }
+
+        fields.Validate(errors);
+        return fields;
+    }
+
+    void Validate(Dictionary<string, string[]> errors)
+    {
+        if (Email is { HasValue: true, Value: { } email } && (email.Length > 320 || !EmailPattern().IsMatch(email.Trim())))
+            errors["email"] = ["is not a valid email address"];
+        if (Kind is { HasValue: true, Value: var kind } && kind is not ("lead" or "customer"))
+            errors["kind"] = ["must be 'lead' or 'customer'"];
+        if (Timezone is { HasValue: true, Value: { } tz } && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
+            errors["timezone"] = [$"'{tz}' is not a known IANA time zone"];
+        if (Score is { HasValue: true, Value: { } score } && score is < -1_000_000 or > 1_000_000)
+            errors["score"] = ["is out of range"];
+        if (Tags is { HasValue: true, Value: { } tags } && tags.FirstOrDefault(t => !IsValidTag(t)) is { } bad)
+            errors["tags"] = [$"'{bad}' is not a valid tag (lower-case letters, digits, _ - : . ; up to 64)"];
+        foreach (var (name, value) in new[] { ("first_name", FirstName), ("last_name", LastName), ("phone", Phone), ("company", Company),
+                     ("source", Source), ("channel", Channel), ("owner_id", OwnerId) })
+            if (value is { HasValue: true, Value: { Length: > 500 } })
+                errors[name] = ["is longer than 500 characters"];
+    }
+
+    static Optional<string?> Text(string name, JsonElement value, Dictionary<string, string[]> errors) => value.ValueKind switch
+    {
+        JsonValueKind.String => new Optional<string?>(value.GetString() is { } s && s.Trim().Length > 0 ? s.Trim() : null),
+        JsonValueKind.Null => new Optional<string?>(null),
+        _ => Error<string?>(errors, name, "must be a string"),
+    };
+
+    static Optional<T> Error<T>(Dictionary<string, string[]> errors, string name, string message)
+    {
+        errors[name] = [message];
+        return default;
+    }
+}
+
+/// <summary>A value that may be absent (distinct from present-and-null).</summary>
+public readonly record struct Optional<T>(T Value)
+{
+    public bool HasValue { get; } = true;
+
+    public T Or(T fallback) => HasValue ? Value : fallback;
+}

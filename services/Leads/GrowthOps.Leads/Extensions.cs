@@ -1,0 +1,44 @@
+using Dapper;
+using GrowthOps.Leads.Apis;
+using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Domain;
+using GrowthOps.Messaging;
+using GrowthOps.Persistence;
+using MassTransit;
+
+namespace GrowthOps.Leads;
+
+public static class Extensions
+{
+    public const string ServiceName = "leads";
+
+    public static IHostApplicationBuilder AddLeads(this IHostApplicationBuilder builder)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.Services.AddOptions<LeadsOptions>().BindConfiguration(LeadsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddPostgres(ServiceName, typeof(Extensions).Assembly);
+        builder.AddMessaging(ServiceName, x =>
+        {
+            x.AddConsumers(typeof(Extensions).Assembly);
+        });
+
+        builder.Services.AddSingleton<TenantDefaults>();
+        builder.Services.AddScoped<LeadsTransaction>();
+        builder.Services.AddScoped<ContactsStore>();
+        builder.Services.AddScoped<StatesStore>();
+        builder.Services.AddScoped<HistoryStore>();
+        builder.Services.AddScoped<ActivitiesStore>();
+        builder.Services.AddScoped<ContactDirectory>();
+        builder.Services.AddScoped<ActivityFeed>();
+        builder.Services.AddScoped<LeadStateEngine>();
+        return builder;
+    }
+
+    public static WebApplication MapLeadsApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/leads");
+        api.MapContactsApi();
+        api.MapStatesApi();
+        return app;
+    }
+}

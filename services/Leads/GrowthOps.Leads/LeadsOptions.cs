@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GrowthOps.Leads;
+
+/// <summary>Leads settings (section <c>Leads</c>).</summary>
+public sealed class LeadsOptions
+{
+    public const string Section = "Leads";
+
+    /// <summary>Most activities accepted in one batch request (importers).</summary>
+    [Range(1, 10_000)]
+    public int MaxActivityBatch { get; set; } = 1000;
+
+    /// <summary>Default and maximum page sizes for lists.</summary>
+    [Range(1, 1000)]
+    public int DefaultPageSize { get; set; } = 50;
+
+    [Range(1, 1000)]
+    public int MaxPageSize { get; set; } = 200;
+
+    /// <summary>Dormancy period for tenants that have not set their own.</summary>
+    public TimeSpan DefaultDormancyPeriod { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a next-state prediction is served from cache.</summary>
+    public TimeSpan PredictionCacheDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Base64 of a 32-byte key that encrypts integration secrets (HubSpot client secrets) at rest.</summary>
+    [Required]
+    public string SecretsKey { get; set; } = "";
+}
