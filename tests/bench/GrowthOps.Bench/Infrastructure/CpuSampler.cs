@@ -9,8 +9,25 @@ namespace GrowthOps.Bench.Infrastructure;
 public sealed class CpuSampler
 {
     readonly Snapshot _start = Snapshot.Take();
+    readonly long _jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+    readonly TimeSpan _jitTime = System.Runtime.JitInfo.GetCompilationTime();
+    readonly long _allocated = GC.GetTotalAllocatedBytes();
+    readonly int _gen0 = GC.CollectionCount(0);
+    readonly int _gen2 = GC.CollectionCount(2);
+    readonly TimeSpan _gcPause = GC.GetTotalPauseDuration();
 
     public static CpuSampler Start() => new();
+
+    /// <summary>This process's runtime work since the start: JIT, allocations (per <paramref name="operations"/>), GCs.</summary>
+    public string Runtime(long operations)
+    {
+        var allocated = GC.GetTotalAllocatedBytes() - _allocated;
+        return $"runtime: {System.Runtime.JitInfo.GetCompiledMethodCount() - _jitted} methods jitted " +
+               $"({F((System.Runtime.JitInfo.GetCompilationTime() - _jitTime).TotalMilliseconds)} ms), " +
+               $"{(operations > 0 ? allocated / operations / 1024 : 0)} KiB allocated per operation, " +
+               $"{GC.CollectionCount(0) - _gen0} gen0 / {GC.CollectionCount(2) - _gen2} gen2 GCs, " +
+               $"{F((GC.GetTotalPauseDuration() - _gcPause).TotalMilliseconds)} ms GC pauses";
+    }
 
     public string Report()
     {

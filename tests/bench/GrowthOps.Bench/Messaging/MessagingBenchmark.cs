@@ -100,7 +100,7 @@ public sealed class MessagingBenchmark : IBenchmark
             await InParallelAsync(n, _o.InFlight, (i, token) => bus.Publish(new RawPing(NewId.NextGuid(), i), token), ct);
             var published = sw.Elapsed;
             Figure("raw_publish_confirmed", n / published.TotalSeconds, "msg/s");
-            Note($"raw publish: {n} messages, {_o.InFlight} in flight, {F(published.TotalSeconds, 2)} s; {cpu.Report()}");
+            Note($"raw publish: {n} messages, {_o.InFlight} in flight, {F(published.TotalSeconds, 2)} s; {cpu.Report()}; {cpu.Runtime(n)}");
             await BenchHosts.StopQuietlyAsync(host);
             host = null;
 
@@ -111,7 +111,7 @@ public sealed class MessagingBenchmark : IBenchmark
             await host.StartAsync(ct);
             await Poll.UntilAsync(() => recorder.Count, c => c >= n, TimeSpan.FromSeconds(60), $"{n} raw messages consumed", ct);
             Figure("raw_consume", n / recorder.FirstToLast.TotalSeconds, "msg/s");
-            Note($"raw consume: prefetch {_o.RawPrefetch}, no concurrency limit, first->last {F(recorder.FirstToLast.TotalSeconds, 2)} s; {cpu.Report()}");
+            Note($"raw consume: prefetch {_o.RawPrefetch}, no concurrency limit, first->last {F(recorder.FirstToLast.TotalSeconds, 2)} s; {cpu.Report()}; {cpu.Runtime(n)}");
         }
         finally
         {
@@ -187,7 +187,7 @@ public sealed class MessagingBenchmark : IBenchmark
             var drain = Stopwatch.GetElapsedTime(firstCommit, emptyAt);
             Figure("outbox_drain", n / drain.TotalSeconds, "msg/s");
             Note($"outbox: {n} transactions by {_o.Writers} writers in {F(written.TotalSeconds, 2)} s, outbox empty {F(drain.TotalSeconds, 2)} s " +
-                 $"after the first commit, largest backlog seen {maxBacklog} rows (polled every 10 ms); {cpu.Report()}");
+                 $"after the first commit, largest backlog seen {maxBacklog} rows (polled every 10 ms); {cpu.Report()}; {cpu.Runtime(n)}");
 
             var queued = await Poll.UntilAsync(() => vhost.ReadyAsync(SinkQueue, ct), c => c >= warmup + n, TimeSpan.FromSeconds(30),
                 $"{warmup + n} messages in {SinkQueue}", ct);
@@ -281,7 +281,7 @@ public sealed class MessagingBenchmark : IBenchmark
             await Task.WhenAll(writers);
             var offered = Stopwatch.GetElapsedTime(start);
             await Poll.UntilAsync(() => recorder.Count, c => c >= n, TimeSpan.FromSeconds(60), $"{n} messages consumed", ct);
-            var cpuReport = cpu.Report();
+            var cpuReport = cpu.Report() + "; " + cpu.Runtime(n);
 
             var afterCommit = new List<double>(n);
             var beforeCommit = new List<double>(n);
@@ -372,7 +372,7 @@ public sealed class MessagingBenchmark : IBenchmark
             await Poll.UntilAsync(() => recorder.Count, c => c >= n, TimeSpan.FromSeconds(_o.InboxTimeoutSeconds), $"{n} messages consumed", ct);
             var rate = n / recorder.FirstToLast.TotalSeconds;
             Note($"inbox trial prefetch={prefetch} concurrency={concurrency}: {F(rate)} msg/s, first->last {F(recorder.FirstToLast.TotalSeconds, 2)} s, " +
-                 $"host start->first consume {F(Stopwatch.GetElapsedTime(started, recorder.First).TotalSeconds, 2)} s; {cpu.Report()}");
+                 $"host start->first consume {F(Stopwatch.GetElapsedTime(started, recorder.First).TotalSeconds, 2)} s; {cpu.Report()}; {cpu.Runtime(n)}");
 
             await BenchHosts.StopQuietlyAsync(host);
             host = null;
