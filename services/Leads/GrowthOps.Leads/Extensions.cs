@@ -2,6 +2,8 @@ using Dapper;
 using GrowthOps.Leads.Apis;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Leads.StateMachines;
+using GrowthOps.Messaging.Sagas;
 using GrowthOps.Messaging;
 using GrowthOps.Persistence;
 using MassTransit;
@@ -20,6 +22,7 @@ public static class Extensions
         builder.AddMessaging(ServiceName, x =>
         {
             x.AddConsumers(typeof(Extensions).Assembly);
+            x.AddSagaStateMachine<LeadLifecycleStateMachine, LeadLifecycleState>().PostgresRepository("leads.lead_lifecycle_state");
         });
 
         builder.Services.AddSingleton<TenantDefaults>();
@@ -31,6 +34,8 @@ public static class Extensions
         builder.Services.AddScoped<ContactDirectory>();
         builder.Services.AddScoped<ActivityFeed>();
         builder.Services.AddScoped<LeadStateEngine>();
+        builder.AddHubSpot();
+        builder.Services.AddScoped<SettingsStore>();
         return builder;
     }
 
@@ -39,6 +44,8 @@ public static class Extensions
         var api = app.MapGroup("/api/leads");
         api.MapContactsApi();
         api.MapStatesApi();
+        app.MapHubSpotApi();
+        api.MapSettingsApi();
         return app;
     }
 }

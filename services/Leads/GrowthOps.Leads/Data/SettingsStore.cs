@@ -1,0 +1,16 @@
+using Dapper;
+using GrowthOps.Persistence;
+
+namespace GrowthOps.Leads.Data;
+
+/// <summary>Per-tenant settings (<c>leads.tenants</c>), such as how long without activity makes a lead dormant.</summary>
+public sealed class SettingsStore(UnitOfWork unitOfWork)
+{
+    public async Task<TimeSpan> GetDormancyPeriodAsync(CancellationToken ct) =>
+        await unitOfWork.Connection.ExecuteScalarAsync<TimeSpan?>(new CommandDefinition(
+            "select dormancy_period from leads.tenants", transaction: unitOfWork.Transaction, cancellationToken: ct)) ?? TimeSpan.FromDays(30);
+
+    public Task SetDormancyPeriodAsync(TimeSpan period, CancellationToken ct) =>
+        unitOfWork.Connection.ExecuteAsync(new CommandDefinition("update leads.tenants set dormancy_period = @period", new { period },
+            unitOfWork.Transaction, cancellationToken: ct));
+}
