@@ -36,6 +36,7 @@ public static class Extensions
         builder.Services.AddScoped<LeadStateEngine>();
         builder.AddHubSpot();
         builder.Services.AddScoped<SettingsStore>();
+        builder.AddInsights();
         return builder;
     }
 
@@ -46,6 +47,7 @@ public static class Extensions
         api.MapStatesApi();
         app.MapHubSpotApi();
         api.MapSettingsApi();
+        api.MapInsightsApi();
         return app;
     }
 }

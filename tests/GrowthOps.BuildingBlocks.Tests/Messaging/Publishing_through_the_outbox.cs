@@ -18,7 +18,9 @@ public sealed class Publishing_through_the_outbox : IAsyncLifetime
     {
         _db = await TestDatabase.CreateAsync();
         _vhost = await TestVirtualHost.CreateAsync("outbox");
-        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost)).StartAsync();
+        // A 30 s fallback poll: prompt delivery can only come from the relay being woken by the commit.
+        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost, new Dictionary<string, string?> { ["Messaging:OutboxPollInterval"] = "00:00:30" }))
+            .StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -29,7 +31,7 @@ public sealed class Publishing_through_the_outbox : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delivers_a_committed_order_to_its_consumer_within_a_second()
+    public async Task Wakes_the_relay_on_commit_instead_of_waiting_for_its_poll()
     {
         var tenant = Guid.NewGuid();
         var response = await _app.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 12.5m });
@@ -39,7 +41,7 @@ public sealed class Publishing_through_the_outbox : IAsyncLifetime
         var latency = await Eventually.Until(
             () => _db.ScalarAsync<double>("select coalesce(max(extract(epoch from (e.created - o.created))), -1) from testhost.effects e join testhost.orders o on o.id = e.order_id where e.order_id = $1", order!.Id),
             v => v >= 0, TimeSpan.FromSeconds(10), "the consumer records the order");
-        Assert.True(latency < 1.0, $"commit to consume took {latency:F3}s");
+        Assert.True(latency < 5.0, $"commit to consume took {latency:F3}s");
         Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
     }
 

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.Json;
+using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GrowthOps.Leads.Apis;
+
+/// <summary>
+/// HubSpot: the tenant's integration settings (client secret, portals) and the anonymous webhook HubSpot calls, verified by
+/// its signature (arteries seed, "Artery #1": deal stage changes → <c>DealStageChanged</c>).
+/// </summary>
+public static class HubSpotApi
+{
+    public const int MaxPortals = 100;
+
+    public static RouteGroupBuilder MapHubSpotIntegration(this IEndpointRouteBuilder app)
+    {
+        var integration = app.MapGroup("/api/leads/integrations/hubspot").WithTags("HubSpot");
+        integration.MapGet("/", GetIntegration);
+        integration.MapPut("/", PutIntegration);
+        integration.MapDelete("/", DeleteIntegration);
+        return integration;
+    }
+
+    /// <summary>The webhook at HubSpot's target URL and at the seeds' compatibility route; the gateway forwards both anonymously.</summary>
+    public static IEndpointRouteBuilder MapHubSpotWebhooks(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/webhooks/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot");
+        app.MapPost("/api/webhook/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot");
+        return app;
+    }
+
+    public sealed record IntegrationDto(long[] PortalIds, string? AppId, bool HasClientSecret, DateTime CreatedAt, DateTime UpdatedAt)
+    {
+        public static IntegrationDto From(HubSpotStore.Integration i) =>
+            new(i.PortalIds, i.AppId, i.ClientSecretEncrypted.Length > 0, i.Created, i.Updated);
+    }
+
+    public static async Task<Results<Ok<IntegrationDto>, NotFound>> GetIntegration(LeadsTransaction tx, HubSpotStore store, CancellationToken ct) =>
+        await tx.RunAsync(() => store.GetIntegrationAsync(ct), ct) is { } integration ? TypedResults.Ok(IntegrationDto.From(integration)) : TypedResults.NotFound();
+
+    /// <summary>
+    /// Creates or replaces the settings. <c>client_secret</c> is required the first time and write-only: omitted later, the stored
+    /// one is kept. <c>portal_ids</c> become exactly the tenant's portals; one held by another tenant is a conflict and nothing changes.
+    /// </summary>
+    public static async Task<Results<Ok<IntegrationDto>, ValidationProblem>> PutIntegration(JsonElement body, LeadsTransaction tx, HubSpotStore store,
+        SecretProtector protector, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var (secret, portalIds, appId) = ParseSettings(body, errors);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        var saved = await tx.RunAsync(async () =>
+        {
+            var existing = await store.GetIntegrationAsync(ct);
+            if (existing is null && secret is null)
+                return null;
+            await store.SaveIntegrationAsync(secret is null ? null : protector.Protect(secret, tx.UnitOfWork.TenantId!.Value), appId, ct);
+            if (await store.ClaimPortalsAsync(portalIds, ct) is { Length: > 0 } taken)
+                throw RequestProblemException.Conflict(
+                    $"HubSpot portal {string.Join(", ", taken)} is connected to another tenant.", new Dictionary<string, object?> { ["portal_ids"] = taken });
+            return await store.GetIntegrationAsync(ct);
+        }, ct);
+        return saved is null
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["client_secret"] = ["is required to connect HubSpot"] })
+            : TypedResults.Ok(IntegrationDto.From(saved));
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteIntegration(LeadsTransaction tx, HubSpotStore store, CancellationToken ct) =>
+        await tx.RunAsync(() => store.DeleteIntegrationAsync(ct), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    static (string? Secret, long[] PortalIds, string? AppId) ParseSettings(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["must be a JSON object"];
+            return (null, [], null);
+        }
+
+        string? secret = null;
+        if (body.TryGetProperty("client_secret", out var s) && s.ValueKind != JsonValueKind.Null)
+        {
+            secret = s.ValueKind == JsonValueKind.String ? s.GetString()!.Trim() : null;
+            if (secret is not { Length: > 0 and <= 512 })
+                errors["client_secret"] = ["must be a non-empty string of at most 512 characters"];
+        }
+
+        var portals = new List<long>();
+        if (!body.TryGetProperty("portal_ids", out var p) || p.ValueKind != JsonValueKind.Array)
+            errors["portal_ids"] = ["is required: an array of HubSpot portal (hub) ids"];
+        else if (p.EnumerateArray().Any(id => id.ValueKind != JsonValueKind.Number || !id.TryGetInt64(out var v) || v <= 0))
+            errors["portal_ids"] = ["must hold positive integers"];
+        else
+            portals.AddRange(p.EnumerateArray().Select(id => id.GetInt64()).Distinct().Order());
+        if (!errors.ContainsKey("portal_ids") && portals.Count is 0 or > MaxPortals)
+            errors["portal_ids"] = [$"must hold between 1 and {MaxPortals} portal ids"];
+
+        string? appId = null;
+        if (body.TryGetProperty("app_id", out var a))
+        {
+            appId = a.ValueKind switch
+            {
+                JsonValueKind.String => a.GetString()!.Trim() is { Length: > 0 } text ? text : null,
+                JsonValueKind.Number => a.GetRawText(),
+                _ => null,
+            };
+            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > 64 })
+                errors["app_id"] = ["must be a string or number of at most 64 characters"];
+        }
+
+        return (secret, portals.ToArray(), appId);
+    }
+
+    /// <summary>
+    /// HubSpot's webhook. The raw body is read as bytes (the signature covers them exactly), parsed, routed by its portal to a
+    /// tenant, verified with that tenant's client secret, then processed in one tenant transaction. Answers 400 for a malformed
+    /// delivery, 404 for a portal no tenant has connected, 401 for a missing or wrong signature (or a v3 timestamp more than
+    /// five minutes off), 200 with a summary otherwise, including for duplicates (HubSpot stops retrying on 2xx).
+    /// </summary>
+    public static async Task<Ok<HubSpotEventProcessor.Summary>> ReceiveWebhook(HttpContext http, HubSpotStore store, CurrentTenant tenant,
+        LeadsTransaction tx, SecretProtector protector, HubSpotEventProcessor processor, TimeProvider clock, ILoggerFactory loggers,
+        CancellationToken ct)
+    {
+        var request = http.Request;
+        request.EnableBuffering();
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        request.Body.Position = 0;
+        var body = buffer.ToArray();
+
+        var now = clock.GetUtcNow();
+        var events = HubSpotEvent.ParseBatch(body, now, out var error)
+                     ?? throw new RequestProblemException(StatusCodes.Status400BadRequest, "Malformed HubSpot webhook", error);
+        var portalId = events[0].PortalId;
+        var tenantId = await store.FindTenantAsync(portalId, ct)
+                       ?? throw RequestProblemException.NotFound($"HubSpot portal {portalId} is not connected to GrowthOps.");
+
+        // HubSpot sends no token; should a caller send one anyway, it must not point this delivery at another tenant.
+        if (tenant.Id is { } caller && caller != tenantId)
+            throw RequestProblemException.NotFound($"HubSpot portal {portalId} is not connected to GrowthOps.");
+        tenant.Set(tenantId);
+        var summary = await tx.RunAsync(async () =>
+        {
+            var encrypted = await store.GetClientSecretAsync(ct)
+                            ?? throw RequestProblemException.NotFound($"HubSpot portal {portalId} is not connected to GrowthOps.");
+            var headers = new HubSpotSignature.Headers(Header(request, HubSpotSignature.V3Header), Header(request, HubSpotSignature.TimestampHeader),
+                Header(request, HubSpotSignature.SignatureHeader), Header(request, HubSpotSignature.VersionHeader));
+            if (HubSpotSignature.Verify(protector.Unprotect(encrypted, tenantId), request.Method, PublicUri(http), body, headers, now) is { } refused)
+            {
+                loggers.CreateLogger(typeof(HubSpotApi)).LogWarning("Refused a HubSpot webhook for portal {PortalId}: {Reason}", portalId, refused);
+                throw new RequestProblemException(StatusCodes.Status401Unauthorized, "Invalid HubSpot signature", refused);
+            }
+
+            return await processor.ProcessAsync(events, ct);
+        }, ct);
+        return TypedResults.Ok(summary);
+    }
+
+    static string? Header(HttpRequest request, string name) => request.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
+
+    /// <summary>
+    /// The URL HubSpot called, which is what it signs (v2, v3). Behind the gateway (or any proxy) this service sees its own
+    /// address, so the public scheme, host and path base come from <c>X-Forwarded-Proto</c>, <c>X-Forwarded-Host</c> and
+    /// <c>X-Forwarded-Prefix</c> when present (YARP sets them by default; the first value is the client-most hop), else from
+    /// the request itself. Path and query are the request target as received. Trusting these headers is safe here: they
+    /// only choose the string to check, and a signature over it still needs the tenant's client secret.
+    /// </summary>
+    public static string PublicUri(HttpContext http)
+    {
+        var request = http.Request;
+        static string? First(string? value) => value?.Split(',')[0].Trim() is { Length: > 0 } first ? first : null;
+        var scheme = First(Header(request, "X-Forwarded-Proto")) ?? request.Scheme;
+        var host = First(Header(request, "X-Forwarded-Host")) ?? request.Host.Value;
+        var prefix = First(Header(request, "X-Forwarded-Prefix"))?.TrimEnd('/') ?? "";
+        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw && raw.StartsWith('/')
+            ? raw
+            : request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+        return string.Create(CultureInfo.InvariantCulture, $"{scheme}://{host}{prefix}{target}");
+    }
+}

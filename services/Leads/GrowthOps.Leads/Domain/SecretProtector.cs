@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace GrowthOps.Leads.Domain;
+
+/// <summary>
+/// Encrypts integration secrets at rest with AES-256-GCM under <see cref="LeadsOptions.SecretsKey"/>. Layout:
+/// version (1 byte) | nonce (12, random per encryption) | tag (16) | ciphertext. The tenant id is authenticated as associated
+/// data, so a ciphertext copied into another tenant's row does not decrypt.
+/// </summary>
+public sealed class SecretProtector
+{
+    const byte Version = 1;
+    const int NonceSize = 12;
+    const int TagSize = 16;
+    const int HeaderSize = 1 + NonceSize + TagSize;
+
+    readonly byte[] _key;
+
+    public SecretProtector(IOptions<LeadsOptions> options)
+    {
+        _key = TryDecodeKey(options.Value.SecretsKey)
+               ?? throw new InvalidOperationException($"{LeadsOptions.Section}:{nameof(LeadsOptions.SecretsKey)} must be base64 of 32 bytes.");
+    }
+
+    /// <summary>The key bytes when <paramref name="base64"/> is base64 of exactly 32 bytes; null otherwise.</summary>
+    public static byte[]? TryDecodeKey(string? base64)
+    {
+        if (string.IsNullOrWhiteSpace(base64))
+            return null;
+        var buffer = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) && written == 32 ? buffer[..32] : null;
+    }
+
+    public byte[] Protect(string secret, Guid tenantId)
+    {
+        var plaintext = Encoding.UTF8.GetBytes(secret);
+        var result = new byte[HeaderSize + plaintext.Length];
+        result[0] = Version;
+        var nonce = result.AsSpan(1, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Encrypt(nonce, plaintext, result.AsSpan(HeaderSize), result.AsSpan(1 + NonceSize, TagSize), tenantId.ToByteArray());
+        CryptographicOperations.ZeroMemory(plaintext);
+        return result;
+    }
+
+    /// <summary>The secret; throws <see cref="CryptographicException"/> when the data was tampered with, belongs to another tenant or another key.</summary>
+    public string Unprotect(byte[] protectedSecret, Guid tenantId)
+    {
+        if (protectedSecret.Length < HeaderSize || protectedSecret[0] != Version)
+            throw new CryptographicException("Unknown protected secret format.");
+        var plaintext = new byte[protectedSecret.Length - HeaderSize];
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Decrypt(protectedSecret.AsSpan(1, NonceSize), protectedSecret.AsSpan(HeaderSize), protectedSecret.AsSpan(1 + NonceSize, TagSize), plaintext,
+            tenantId.ToByteArray());
+        return Encoding.UTF8.GetString(plaintext);
+    }
+}

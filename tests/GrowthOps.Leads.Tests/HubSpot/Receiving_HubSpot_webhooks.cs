@@ -1,0 +1,207 @@
+using System.Net;
+using System.Text.Json;
+using GrowthOps.Contracts.Leads;
+using static GrowthOps.Leads.Tests.HubSpot.HubSpotTesting;
+
+namespace GrowthOps.Leads.Tests.HubSpot;
+
+public sealed class Receiving_HubSpot_webhooks(LeadsApp app) : IClassFixture<LeadsApp>
+{
+    const string Webhook = "/webhooks/hubspot";
+    const string Secret = "webhook-test-client-secret";
+
+    readonly Guid _tenant = Guid.NewGuid();
+    readonly long _portal = NewId();
+
+    Task ConnectAsync() => app.ConnectHubSpotAsync(_tenant, Secret, _portal);
+
+    async Task<JsonElement> DeliverAsync(HttpRequestMessage request)
+    {
+        var response = await app.CreateClient().SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Json();
+    }
+
+    static void AssertCounts(JsonElement summary, int received, int processed, int duplicates = 0, int skipped = 0, int ignored = 0)
+    {
+        Assert.Equal("processed", summary.GetProperty("status").GetString());
+        Assert.Equal(
+            (received, processed, duplicates, skipped, ignored),
+            (summary.GetProperty("received").GetInt32(), summary.GetProperty("processed").GetInt32(), summary.GetProperty("duplicates").GetInt32(),
+                summary.GetProperty("skipped").GetInt32(), summary.GetProperty("ignored").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_v3_signed_contact_event_creates_the_contact_and_later_changes_find_it_by_its_HubSpot_id()
+    {
+        await ConnectAsync();
+        var hubspotId = NewId();
+        var created = await DeliverAsync(SignedV3(Webhook, Json(ContactChange(_portal, hubspotId, "email", "Ada@Hub.test")), Secret));
+        AssertCounts(created, received: 1, processed: 1);
+
+        var contactCreated = await app.Events.WaitFor<ContactCreated>(e => e.TenantId == _tenant && e.Contact.Email == "Ada@Hub.test");
+        Assert.Equal(hubspotId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            contactCreated.Contact.Attributes!["hubspot_contact_id"].GetString());
+
+        // No email in these: the HubSpot id finds the contact.
+        var changed = await DeliverAsync(SignedV3(Webhook, Json(
+            ContactChange(_portal, hubspotId, "firstname", "Ada"), ContactChange(_portal, hubspotId, "lifecyclestage", "opportunity")), Secret));
+        AssertCounts(changed, received: 2, processed: 2);
+        var contact = await (await app.ClientFor(_tenant).GetAsync($"/api/leads/contacts/{contactCreated.Contact.Id}")).Json();
+        Assert.Equal("Ada", contact.GetProperty("first_name").GetString());
+        Assert.Equal("opportunity", contact.GetProperty("attributes").GetProperty("lifecyclestage").GetString());
+        await app.Events.WaitFor<ContactUpdated>(e => e.Contact.Id == contactCreated.Contact.Id && e.ChangedFields.Contains("first_name"));
+    }
+
+    [Fact]
+    public async Task A_tampered_body_is_refused()
+    {
+        await ConnectAsync();
+        var signed = SignedV3(Webhook, Json(ContactChange(_portal, NewId(), "email", "mallory@hub.test")), Secret);
+        var tampered = Request(Webhook, Json(ContactChange(_portal, NewId(), "email", "eve@hub.test")));
+        foreach (var header in signed.Headers)
+            tampered.Headers.Add(header.Key, header.Value);
+
+        var response = await app.CreateClient().SendAsync(tampered);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from leads.hubspot_events where tenant_id = $1", _tenant));
+    }
+
+    [Fact]
+    public async Task A_v3_timestamp_older_than_five_minutes_is_refused()
+    {
+        await ConnectAsync();
+        var body = Json(ContactChange(_portal, NewId(), "email", "replay@hub.test"));
+        var response = await app.CreateClient().SendAsync(SignedV3(Webhook, body, Secret, DateTimeOffset.UtcNow.AddMinutes(-6)));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("minutes", (await response.Json()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task V2_and_v1_signatures_are_accepted_and_a_missing_or_wrong_one_is_not()
+    {
+        await ConnectAsync();
+        AssertCounts(await DeliverAsync(SignedV2(Webhook, Json(ContactChange(_portal, NewId(), "email", "v2@hub.test")), Secret)), 1, 1);
+        AssertCounts(await DeliverAsync(SignedV1(Webhook, Json(ContactChange(_portal, NewId(), "email", "v1@hub.test")), Secret)), 1, 1);
+
+        var client = app.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await client.SendAsync(SignedV1(Webhook, Json(ContactChange(_portal, NewId(), "email", "x@hub.test")), "wrong-secret"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await client.SendAsync(Request(Webhook, Json(ContactChange(_portal, NewId(), "email", "y@hub.test"))))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_portal_is_not_found()
+    {
+        var response = await app.CreateClient().SendAsync(SignedV3(Webhook, Json(ContactChange(NewId(), NewId(), "email", "who@hub.test")), Secret));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Malformed_deliveries_are_bad_requests()
+    {
+        await ConnectAsync();
+        var client = app.CreateClient();
+        foreach (var body in new[]
+                 {
+                     "{not json", "42", "[]", "[1]", """[{"eventId":1,"subscriptionType":"contact.creation","objectId":5}]""",
+                     """[{"eventId":"x","portalId":1,"subscriptionType":"contact.creation"}]""",
+                     Json(ContactChange(_portal, 1, "email", "a@hub.test"), ContactChange(NewId(), 2, "email", "b@hub.test")),
+                 })
+        {
+            var response = await client.SendAsync(SignedV3(Webhook, body, Secret));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body} → {response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task A_redelivered_event_has_one_effect()
+    {
+        await ConnectAsync();
+        var deal = NewId();
+        var eventId = NewId();
+        var body = Json(DealChange(_portal, deal, "dealstage", "appointmentscheduled", eventId));
+        AssertCounts(await DeliverAsync(SignedV3(Webhook, body, Secret)), received: 1, processed: 1);
+        AssertCounts(await DeliverAsync(SignedV3(Webhook, body, Secret)), received: 1, processed: 0, duplicates: 1);
+
+        // A later event of the same deal, published after the retry was answered, marks that anything the retry published has arrived.
+        var marker = NewId();
+        await DeliverAsync(SignedV3(Webhook, Json(DealChange(_portal, deal, "dealstage", "closedwon", marker)), Secret));
+        await app.Events.WaitFor<DealStageChanged>(e => e.HubSpotEventId == marker && e.TenantId == _tenant);
+        Assert.Single(app.Events.Received<DealStageChanged>(), e => e.HubSpotEventId == eventId && e.TenantId == _tenant);
+    }
+
+    [Fact]
+    public async Task A_deal_stage_change_carries_the_previous_stage_the_amount_and_the_contact()
+    {
+        await ConnectAsync();
+        var deal = NewId();
+        var hubspotContact = NewId();
+        var first = NewId();
+        var setup = await DeliverAsync(SignedV3(Webhook, Json(
+            ContactChange(_portal, hubspotContact, "email", "buyer@hub.test"),
+            DealChange(_portal, deal, "amount", "2250.50"),
+            new
+            {
+                eventId = NewId(), portalId = _portal, occurredAt = NowMs, subscriptionType = "deal.associationChange", associationType = "DEAL_TO_CONTACT",
+                fromObjectId = deal, toObjectId = hubspotContact, associationRemoved = false,
+            },
+            DealChange(_portal, deal, "dealstage", "appointmentscheduled", first)), Secret));
+        AssertCounts(setup, received: 4, processed: 4);
+        var opened = await app.Events.WaitFor<DealStageChanged>(e => e.HubSpotEventId == first && e.TenantId == _tenant);
+        Assert.Null(opened.StageFrom);
+
+        var second = NewId();
+        var moved = await DeliverAsync(SignedV3(Webhook, Json(DealChange(_portal, deal, "dealstage", "qualifiedtobuy", second)), Secret));
+        Assert.Equal(deal.ToString(System.Globalization.CultureInfo.InvariantCulture), moved.GetProperty("deal_id").GetString());
+        Assert.Equal("qualifiedtobuy", moved.GetProperty("stage_to").GetString());
+        var changed = await app.Events.WaitFor<DealStageChanged>(e => e.HubSpotEventId == second && e.TenantId == _tenant);
+        Assert.Equal(("appointmentscheduled", "qualifiedtobuy"), (changed.StageFrom, changed.StageTo));
+        Assert.Equal(2250.50m, changed.Amount);
+        Assert.Equal(_portal, changed.PortalId);
+        Assert.Equal("buyer@hub.test", changed.ContactEmail);
+        Assert.NotNull(changed.ContactId);
+
+        // HubSpot does not order deliveries: an older change arriving late does not move the deal back.
+        var stale = await DeliverAsync(SignedV3(Webhook, Json(DealChange(_portal, deal, "dealstage", "presentationscheduled", occurredAt: NowMs - 60_000)), Secret));
+        AssertCounts(stale, received: 1, processed: 0, ignored: 1);
+        Assert.Equal("qualifiedtobuy", await app.Database.ScalarAsync<string>(
+            "select stage from leads.hubspot_deals where tenant_id = $1 and deal_id = $2", _tenant, deal));
+    }
+
+    [Fact]
+    public async Task The_seeds_single_event_example_works_on_the_compatibility_route_behind_the_gateway()
+    {
+        await ConnectAsync();
+        var body = $$"""{"objectId":12345,"propertyName":"dealstage","propertyValue":"appointment_scheduled","eventType":"deal.propertyChange","portalId":{{_portal}}}""";
+        // HubSpot signed the public URL; the gateway forwards with X-Forwarded-Proto/Host.
+        var request = SignedV3("/api/webhook/hubspot", body, Secret, publicBase: "https://hooks.growthops.example");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "hooks.growthops.example");
+
+        var summary = await DeliverAsync(request);
+        AssertCounts(summary, received: 1, processed: 1);
+        Assert.Equal("12345", summary.GetProperty("deal_id").GetString());
+        Assert.Equal("appointment_scheduled", summary.GetProperty("stage_to").GetString());
+        var changed = await app.Events.WaitFor<DealStageChanged>(e => e.TenantId == _tenant && e.DealId == "12345");
+        Assert.Equal("appointment_scheduled", changed.StageTo);
+        Assert.Null(changed.ContactId);
+    }
+
+    [Fact]
+    public async Task Events_that_cannot_be_applied_are_counted_and_acknowledged()
+    {
+        await ConnectAsync();
+        var summary = await DeliverAsync(SignedV3(Webhook, Json(
+            ContactChange(_portal, NewId(), "firstname", "Nobody"),
+            ContactChange(_portal, NewId(), "favourite_colour", "teal"),
+            new { eventId = NewId(), portalId = _portal, occurredAt = NowMs, subscriptionType = "company.creation", objectId = NewId() }), Secret));
+        AssertCounts(summary, received: 3, processed: 0, skipped: 1, ignored: 2);
+        Assert.False(summary.TryGetProperty("deal_id", out _));
+        Assert.Equal(3L, await app.Database.ScalarAsync<long>("select count(*) from leads.hubspot_events where tenant_id = $1", _tenant));
+    }
+}
