@@ -34,8 +34,9 @@ public static class Extensions
         builder.Services.AddScoped<ContactDirectory>();
         builder.Services.AddScoped<ActivityFeed>();
         builder.Services.AddScoped<LeadStateEngine>();
-        builder.AddHubSpot();
         builder.Services.AddScoped<SettingsStore>();
+        builder.AddHubSpot();
+        builder.AddAutomations();
         builder.AddInsights();
         return builder;
     }
@@ -48,6 +49,8 @@ public static class Extensions
         app.MapHubSpotApi();
         api.MapSettingsApi();
         api.MapInsightsApi();
+        api.MapAutomationsApi();
+        app.MapSynthexLeadsApi();
         return app;
     }
 }

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace GrowthOps.Leads.Apis;
+
+/// <summary>Lead state automations (D19): rules that run actions when a lead enters or leaves a state, and what they did.</summary>
+public static class AutomationsApi
+{
+    public static RouteGroupBuilder MapAutomationsApi(this RouteGroupBuilder api)
+    {
+        var automations = api.MapGroup("/automations").WithTags("Automations");
+        automations.MapGet("/", ListAutomations);
+        automations.MapPost("/", CreateAutomation);
+        automations.MapGet("/{id:guid}", GetAutomation);
+        automations.MapPatch("/{id:guid}", UpdateAutomation);
+        automations.MapDelete("/{id:guid}", DeleteAutomation);
+        automations.MapGet("/{id:guid}/executions", AutomationExecutions);
+
+        api.MapGet("/contacts/{id:guid}/automation-executions", ContactExecutions).WithTags("Automations");
+        return api;
+    }
+
+    /// <summary>An automation as clients see it: actions without their (encrypted) webhook secrets.</summary>
+    public sealed record AutomationDto(
+        Guid Id, string Name, string Trigger, Guid? StateId, string? State, Guid? FromStateId, string? FromState, Guid? ToStateId, string? ToState,
+        IReadOnlyList<AutomationCondition> Conditions, IReadOnlyList<JsonElement> Actions, bool IsActive, long ExecutionCount,
+        DateTime? LastExecutedAt, DateTime CreatedAt, DateTime UpdatedAt)
+    {
+        public static AutomationDto From(Automation a) => new(a.Id, a.Name, a.Trigger, a.StateId, a.State, a.FromStateId, a.FromState, a.ToStateId,
+            a.ToState, a.Conditions, a.Actions.Select(Shown).ToList(), a.IsActive, a.ExecutionCount, a.LastExecutedAt, a.Created, a.Updated);
+
+        static JsonElement Shown(AutomationAction action) =>
+            JsonSerializer.SerializeToElement(action with { ProtectedSecret = null }, AutomationsStore.Json);
+    }
+
+    public sealed record ExecutionDto(
+        Guid Id, Guid AutomationId, string AutomationName, Guid ContactId, Guid HistoryId, string Status, JsonElement Results, string? Error,
+        DateTime ExecutedAt)
+    {
+        public static ExecutionDto From(AutomationExecution e) => new(e.Id, e.AutomationId, e.AutomationName, e.ContactId, e.HistoryId, e.Status,
+            JsonDocument.Parse(e.ResultsJson).RootElement, e.Error, e.ExecutedAt);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<AutomationDto>>, ValidationProblem>> ListAutomations(LeadsTransaction tx, AutomationsStore store,
+        string? trigger, [FromQuery(Name = "is_active")] bool? isActive, CancellationToken ct)
+    {
+        if (trigger is not null && !AutomationDraft.Triggers.Contains(trigger))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["trigger"] = [$"must be one of {string.Join(", ", AutomationDraft.Triggers)}"],
+            });
+        var automations = await tx.RunAsync(() => store.ListAsync(trigger, isActive, ct), ct);
+        return TypedResults.Ok<IReadOnlyList<AutomationDto>>(automations.Select(AutomationDto.From).ToList());
+    }
+
+    public static async Task<Results<Created<AutomationDto>, ValidationProblem>> CreateAutomation(JsonElement body, LeadsTransaction tx,
+        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (AutomationDraft.Parse(body, null, errors) is not { } draft)
+            return TypedResults.ValidationProblem(errors);
+        var created = await tx.RunAsync(async () =>
+        {
+            var automation = await ResolveAsync(draft, Guid.CreateVersion7(), null, states, secrets, tenant.Required, ct);
+            await store.InsertAsync(automation, ct);
+            return (await store.GetAsync(automation.Id, ct))!;
+        }, ct);
+        return TypedResults.Created($"/api/leads/automations/{created.Id}", AutomationDto.From(created));
+    }
+
+    public static async Task<Results<Ok<AutomationDto>, NotFound>> GetAutomation(Guid id, LeadsTransaction tx, AutomationsStore store,
+        CancellationToken ct) =>
+        await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } automation ? TypedResults.Ok(AutomationDto.From(automation)) : TypedResults.NotFound();
+
+    /// <summary>Members absent from the body keep their values; <c>actions</c> and <c>conditions</c>, when given, replace the lists.</summary>
+    public static async Task<Results<Ok<AutomationDto>, ValidationProblem>> UpdateAutomation(Guid id, JsonElement body, LeadsTransaction tx,
+        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var updated = await tx.RunAsync(async () =>
+        {
+            var current = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"Automation {id} does not exist.");
+            if (AutomationDraft.Parse(body, current, errors) is not { } draft)
+                return null;
+            await store.UpdateAsync(await ResolveAsync(draft, id, current, states, secrets, tenant.Required, ct), ct);
+            return await store.GetAsync(id, ct);
+        }, ct);
+        return updated is null ? TypedResults.ValidationProblem(errors) : TypedResults.Ok(AutomationDto.From(updated));
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteAutomation(Guid id, LeadsTransaction tx, AutomationsStore store, CancellationToken ct) =>
+        await tx.RunAsync(() => store.DeleteAsync(id, ct), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<Page<ExecutionDto>>, NotFound, ValidationProblem>> AutomationExecutions(Guid id, LeadsTransaction tx,
+        AutomationsStore store, IOptions<LeadsOptions> options, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (ContactsApi.Limit(limit, options.Value, out var size) is { } problem)
+            return problem;
+        var page = await tx.RunAsync(async () => await store.GetAsync(id, ct) is null
+            ? ((IReadOnlyList<AutomationExecution> Items, string? NextCursor)?)null
+            : await store.ListExecutionsAsync(id, null, cursor, size, ct), ct);
+        return page is { } p ? TypedResults.Ok(new Page<ExecutionDto>(p.Items.Select(ExecutionDto.From).ToList(), p.NextCursor)) : TypedResults.NotFound();
+    }
+
+    public static async Task<Results<Ok<Page<ExecutionDto>>, NotFound, ValidationProblem>> ContactExecutions(Guid id, LeadsTransaction tx,
+        ContactsStore contacts, AutomationsStore store, IOptions<LeadsOptions> options, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (ContactsApi.Limit(limit, options.Value, out var size) is { } problem)
+            return problem;
+        var page = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
+            ? ((IReadOnlyList<AutomationExecution> Items, string? NextCursor)?)null
+            : await store.ListExecutionsAsync(null, id, cursor, size, ct), ct);
+        return page is { } p ? TypedResults.Ok(new Page<ExecutionDto>(p.Items.Select(ExecutionDto.From).ToList(), p.NextCursor)) : TypedResults.NotFound();
+    }
+
+    /// <summary>Resolves state names to ids (an unknown one is a 422) and encrypts new webhook secrets.</summary>
+    static async Task<Automation> ResolveAsync(AutomationDraft draft, Guid id, Automation? current, StatesStore states, SecretProtector secrets,
+        Guid tenantId, CancellationToken ct)
+    {
+        async Task<LeadState> Find(string reference, string member) =>
+            await states.FindAsync(reference, ct) ?? throw RequestProblemException.Unprocessable($"There is no lead state '{reference}'.",
+                new Dictionary<string, object?> { ["field"] = member });
+
+        async Task<Guid?> Resolve(AutomationStateRef state, string member) =>
+            state.Id ?? (state.Reference is { } reference ? (await Find(reference, member)).Id : null);
+
+        var stateId = await Resolve(draft.State, "state");
+        var fromStateId = await Resolve(draft.FromState, "from_state");
+        var toStateId = await Resolve(draft.ToState, "to_state");
+        if (fromStateId is not null && fromStateId == toStateId)
+            throw RequestProblemException.Unprocessable("from_state and to_state are the same state: a transition leads to another state.");
+
+        var actions = new List<AutomationAction>();
+        foreach (var (parsed, index) in draft.Actions.Select((a, i) => (a, i)))
+        {
+            var action = parsed.Action;
+            // Actions kept from the stored automation are already resolved (and a state renamed since must not fail the PATCH).
+            if (draft.ActionsGiven && action.Type == AutomationActions.ChangeState)
+            {
+                var target = await Find(action.ToState!, $"actions[{index}].to_state");
+                action = action with { ToState = target.Name, ToStateId = target.Id };
+            }
+
+            if (parsed.Secret is { } secret)
+                action = action with { ProtectedSecret = Convert.ToBase64String(secrets.Protect(secret, tenantId)) };
+            actions.Add(action);
+        }
+
+        var now = DateTime.UtcNow;
+        return new Automation(id, draft.Name, draft.Trigger, stateId, null, fromStateId, null, toStateId, null, draft.Conditions, actions,
+            draft.IsActive, current?.ExecutionCount ?? 0, current?.LastExecutedAt, current?.Created ?? now, now);
+    }
+}
