@@ -1,11 +1,13 @@
 using GrowthOps.Bench;
 using GrowthOps.Bench.Infrastructure;
+using GrowthOps.Bench.Leads;
 using GrowthOps.Bench.Messaging;
 
 // ./growthops bench <name> [args...]: one class per benchmark, chosen by name.
 var benchmarks = new Dictionary<string, Func<IBenchmark>>(StringComparer.OrdinalIgnoreCase)
 {
     ["messaging"] = () => new MessagingBenchmark(),
+    ["leads"] = () => new LeadsBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var create))

@@ -36,6 +36,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     {
         var name = $"bench_{tag}_{Guid.NewGuid():N}"[..30];
         var database = new BenchDatabase(name, schema, schema);
+        CpuSampler.TrackDatabase(name);
         try
         {
             await SchemaProvisioner.EnsureAsync(BenchEnvironment.PostgresAdmin, name, schema, schema, schema, cancellationToken);

@@ -3,11 +3,16 @@ using System.Globalization;
 namespace GrowthOps.Bench.Infrastructure;
 
 /// <summary>
-/// Where the CPU went during a phase, from /proc: this process, PostgreSQL, RabbitMQ, and everything else on the machine
-/// (the other engineers' builds and tests), in cores. Linux only; silently empty elsewhere.
+/// Where the CPU went during a phase, from /proc: this process, PostgreSQL (its background processes and the backends
+/// of the benchmark's own databases), RabbitMQ, and everything else on the machine (the other engineers' builds, tests and
+/// their PostgreSQL backends), in cores. Linux only; silently empty elsewhere. Processes that ended during the phase are
+/// only in the machine total (so in "other").
 /// </summary>
 public sealed class CpuSampler
 {
+    /// <summary>Databases whose PostgreSQL backends count as the benchmark's (the others' backends count as "other").</summary>
+    static readonly HashSet<string> OwnDatabases = [];
+
     readonly Snapshot _start = Snapshot.Take();
     readonly long _jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
     readonly TimeSpan _jitTime = System.Runtime.JitInfo.GetCompilationTime();
@@ -17,6 +22,23 @@ public sealed class CpuSampler
     readonly TimeSpan _gcPause = GC.GetTotalPauseDuration();
 
     public static CpuSampler Start() => new();
+
+    public static void TrackDatabase(string name)
+    {
+        lock (OwnDatabases)
+            OwnDatabases.Add(name);
+    }
+
+    /// <summary>The machine as a whole: busy cores, of which this process.</summary>
+    public string Machine()
+    {
+        var end = Snapshot.Take();
+        var ticks = end.Total - _start.Total;
+        if (ticks <= 0)
+            return "cpu: n/a";
+        var cores = Environment.ProcessorCount;
+        return $"machine busy {F((end.Busy - _start.Busy) * (double)cores / ticks)} of {cores} cores, this process {F(Delta(end, "self") * (double)cores / ticks)}";
+    }
 
     /// <summary>This process's runtime work since the start: JIT, allocations (per <paramref name="operations"/>), GCs.</summary>
     public string Runtime(long operations)
@@ -28,6 +50,20 @@ public sealed class CpuSampler
                $"{GC.CollectionCount(0) - _gen0} gen0 / {GC.CollectionCount(2) - _gen2} gen2 GCs, " +
                $"{F((GC.GetTotalPauseDuration() - _gcPause).TotalMilliseconds)} ms GC pauses";
     }
+
+    /// <summary>CPU milliseconds per operation spent by this process and by PostgreSQL (less sensitive to other load than rates).</summary>
+    public string PerOperation(long operations)
+    {
+        var end = Snapshot.Take();
+        if (operations <= 0 || end.Total == _start.Total)
+            return "cpu per operation: n/a";
+        var msPerTick = 1000.0 / TicksPerSecond;
+        return $"cpu per operation: bench {F(Delta(end, "self") * msPerTick / operations)} ms, postgres {F(Delta(end, "postgres") * msPerTick / operations)} ms, " +
+               $"rabbitmq {F(Delta(end, "rabbitmq") * msPerTick / operations)} ms";
+    }
+
+    /// <summary>USER_HZ: the unit of /proc times (100 on every mainstream Linux).</summary>
+    const double TicksPerSecond = 100;
 
     public string Report()
     {
@@ -75,6 +111,28 @@ public sealed class CpuSampler
         }
     }
 
+    /// <summary>A client backend's title is "postgres: 15/main: user database 127.0.0.1(port) state"; background processes have none.</summary>
+    static string PostgresGroup(string dir)
+    {
+        string title;
+        try
+        {
+            title = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "postgres";
+        }
+
+        if (!title.Contains('(', StringComparison.Ordinal) && !title.Contains("[local]", StringComparison.Ordinal))
+            return "postgres";
+        lock (OwnDatabases)
+            foreach (var database in OwnDatabases)
+                if (title.Contains($" {database} ", StringComparison.Ordinal))
+                    return "postgres";
+        return "other";
+    }
+
     sealed record Snapshot(long Total, long Busy, long IoWait, Dictionary<int, (string Group, long Ticks)> Processes)
     {
         public static Snapshot Take()
@@ -103,7 +161,7 @@ public sealed class CpuSampler
                         // After "pid (comm) ": state is fields[0]; utime and stime are stat fields 14 and 15.
                         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
                         var group = pid == self ? "self"
-                            : comm == "postgres" ? "postgres"
+                            : comm == "postgres" ? PostgresGroup(dir)
                             : comm.StartsWith("beam", StringComparison.Ordinal) || comm is "erl_child_setup" or "epmd" or "inet_gethost" ? "rabbitmq"
                             : "other";
                         processes[pid] = (group, ticks);

@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using GrowthOps.Bench.Infrastructure;
+using GrowthOps.Contracts.Leads;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GrowthOps.Bench.Leads;
+
+/// <summary>
+/// <c>./growthops bench leads</c>: lead transitions per second through the gateway (JWT, rate limiter, YARP) into the
+/// Leads service (validation, history, contact update and LeadStateChanged through the outbox, in one transaction), with
+/// p50/p99 latency, and the rate at which LeadStateChanged reaches a consumer on the bus. Leads and the gateway run as
+/// their own processes, built in Release, as <c>./growthops up</c> runs them.
+/// </summary>
+sealed class LeadsBenchmark : IBenchmark
+{
+    const string SigningKey = "growthops-bench-signing-key-0123456789abcdefghij";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var contactsCount = Arg(args, "--contacts", 400);
+        var workers = Arg(args, "--workers", 32);
+        var duration = TimeSpan.FromSeconds(Arg(args, "--seconds", 15));
+        var root = RepositoryRoot();
+        var leadsDll = Built(root, "services/Leads/GrowthOps.Leads", "GrowthOps.Leads.dll");
+        var gatewayDll = Built(root, "gateway/GrowthOps.Gateway", "GrowthOps.Gateway.dll");
+
+        BenchOutput.Note($"machine: {Environment.ProcessorCount} cores; leads bench: {contactsCount} contacts, {workers} concurrent clients, {duration.TotalSeconds:F0} s");
+        await using var database = await BenchDatabase.CreateAsync("leads", "leads", ct);
+        await using var vhost = await BenchVirtualHost.CreateAsync("leads", ct);
+
+        var received = new ConcurrentQueue<(DateTimeOffset OccurredAt, long ReceivedTicks)>();
+        using var consumerHost = BenchHosts.PlainBus(vhost.Name, publisherConfirmation: true,
+            x => x.AddConsumer<StateChangedCounter>().Endpoint(e => e.Name = "bench-lead-state-changed"),
+            services: s => s.AddSingleton(received));
+        await consumerHost.StartAsync(ct);
+
+        await using var leads = ChildProcess.Start(leadsDll, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings:Postgres"] = database.ServiceConnectionString,
+            ["RabbitMq:Host"] = BenchEnvironment.RabbitHost,
+            ["RabbitMq:Port"] = BenchEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = vhost.Name,
+            ["RabbitMq:Username"] = BenchEnvironment.RabbitUser,
+            ["RabbitMq:Password"] = BenchEnvironment.RabbitPassword,
+            ["Auth:SigningKey"] = SigningKey,
+            ["Leads:SecretsKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("growthops-bench-secrets-key-32by")),
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await leads.WaitReadyAsync(ct);
+        await using var gateway = ChildProcess.Start(gatewayDll, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Auth:SigningKey"] = SigningKey,
+            ["ReverseProxy:Clusters:leads:Destinations:d1:Address"] = leads.Address.ToString(),
+            // The benchmark measures throughput, not the per-tenant quota.
+            ["RateLimiting:PerTenant:PermitsPerPeriod"] = "1000000",
+            ["RateLimiting:PerTenant:Burst"] = "1000000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await gateway.WaitReadyAsync(ct);
+
+        var tenant = Guid.NewGuid();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers * 2 })
+        {
+            BaseAddress = gateway.Address, Timeout = TimeSpan.FromSeconds(30),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(tenant));
+
+        BenchOutput.Progress($"creating {contactsCount} contacts through the gateway");
+        var contacts = new ConcurrentBag<Guid>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, contactsCount), new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
+            async (i, token) =>
+            {
+                var response = await http.PostAsJsonAsync("/api/leads/contacts", new { email = $"bench{i}@leads.test" }, token);
+                response.EnsureSuccessStatusCode();
+                contacts.Add((await response.Content.ReadFromJsonAsync<JsonElement>(token)).GetProperty("id").GetGuid());
+            });
+
+        // Warm-up: every contact makes its first move (new → contacted), JIT and pools settle.
+        BenchOutput.Progress("warm-up: first transition of every contact");
+        var ids = contacts.ToArray();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
+            async (id, token) => (await Transition(http, id, "contacted", token)).EnsureSuccessStatusCode());
+        await Poll.UntilAsync(() => received.Count, n => n >= ids.Length, TimeSpan.FromSeconds(60), "warm-up events to arrive", ct, 50);
+        received.Clear();
+
+        // Measured: each client owns a slice of contacts and moves them contacted ⇄ dormant (both allowed by default).
+        BenchOutput.Progress($"measuring for {duration.TotalSeconds:F0} s");
+        var latencies = new ConcurrentBag<double>();
+        var failures = 0;
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            var mine = ids.Where((_, i) => i % workers == w).ToArray();
+            var dormant = new bool[mine.Length];
+            var next = 0;
+            while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
+            {
+                var k = next++ % mine.Length;
+                var started = Stopwatch.GetTimestamp();
+                using var response = await Transition(http, mine[k], dormant[k] ? "contacted" : "dormant", ct);
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    dormant[k] = !dormant[k];
+                }
+                else
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var transitions = latencies.Count;
+
+        await Poll.UntilAsync(() => received.Count, n => n >= transitions, TimeSpan.FromSeconds(120), "every LeadStateChanged to arrive", ct, 50);
+        var arrivals = received.ToArray();
+        var consumeSpan = (arrivals.Max(a => a.ReceivedTicks) - arrivals.Min(a => a.ReceivedTicks)) / (double)Stopwatch.Frequency;
+        var sorted = latencies.Order().ToArray();
+
+        BenchOutput.Figure("leads_transitions", transitions / elapsed, "transitions/s");
+        BenchOutput.Figure("leads_transition_p50", Percentile(sorted, 0.50), "ms", 1);
+        BenchOutput.Figure("leads_transition_p99", Percentile(sorted, 0.99), "ms", 1);
+        BenchOutput.Figure("leads_transition_errors", failures, "requests");
+        BenchOutput.Figure("leads_state_changed_consumed", arrivals.Length / Math.Max(consumeSpan, 0.001), "msg/s");
+        BenchOutput.Figure("leads_state_changed_received", arrivals.Length, "messages");
+        BenchOutput.Note($"{transitions} transitions in {elapsed:F1} s through gateway → Leads; all {arrivals.Length} LeadStateChanged consumed within {consumeSpan:F1} s");
+        return failures == 0 ? 0 : 1;
+    }
+
+    static Task<HttpResponseMessage> Transition(HttpClient http, Guid id, string toState, CancellationToken ct) =>
+        http.PostAsJsonAsync($"/api/leads/contacts/{id}/transitions", new { to_state = toState, triggered_by = "bench" }, ct);
+
+    static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    static string Token(Guid tenant) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Subject = new ClaimsIdentity([new Claim("sub", "bench"), new Claim("tenant_id", tenant.ToString())]),
+        Issuer = "growthops-dev",
+        Audience = "growthops",
+        Expires = DateTime.UtcNow.AddHours(1),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
+    });
+
+    static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "GrowthOps.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("Run from inside the repository (GrowthOps.sln not found above the benchmark).");
+    }
+
+    /// <summary>The Release build of a project (the benchmark's project references build it first).</summary>
+    static string Built(string root, string project, string dll)
+    {
+        var path = Path.Combine(root, project, "bin", "Release", "net10.0", dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build with -c Release first.");
+    }
+
+    sealed class StateChangedCounter(ConcurrentQueue<(DateTimeOffset, long)> received) : IConsumer<LeadStateChanged>
+    {
+        public Task Consume(ConsumeContext<LeadStateChanged> context)
+        {
+            received.Enqueue((context.Message.OccurredAt, Stopwatch.GetTimestamp()));
+            return Task.CompletedTask;
+        }
+    }
+}
