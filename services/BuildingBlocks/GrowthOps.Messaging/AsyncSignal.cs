@@ -27,4 +27,10 @@ public sealed class MessagingSignals
 {
     public AsyncSignal Outbox { get; } = new();
     public AsyncSignal Scheduler { get; } = new();
+
+    /// <summary>
+    /// True in a process without a relay of its own: its outbox commits NOTIFY the relays of other processes. Processes
+    /// with a relay wake it in process instead, because NOTIFY serialises commits server-wide.
+    /// </summary>
+    public bool NotifyOtherProcesses { get; init; }
 }

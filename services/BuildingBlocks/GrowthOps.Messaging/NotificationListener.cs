@@ -1,4 +1,5 @@
 using GrowthOps.Persistence;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,11 +8,12 @@ using Npgsql;
 namespace GrowthOps.Messaging;
 
 /// <summary>
-/// LISTENs on <c>&lt;schema&gt;_outbox</c> and <c>&lt;schema&gt;_scheduler</c>, which the tables' triggers NOTIFY on commit,
-/// so a commit in any process wakes every relay and scheduler within milliseconds instead of a polling interval.
+/// LISTENs on <c>&lt;schema&gt;_outbox</c>, which processes without a relay of their own NOTIFY on commit, so their
+/// messages leave within milliseconds instead of a polling interval. On a dedicated, unpooled connection: LISTEN is
+/// session state that must never leak into the pool.
 /// </summary>
 sealed class NotificationListener(
-    NpgsqlDataSource dataSource,
+    IConfiguration configuration,
     MessagingSignals signals,
     IOptions<PostgresOptions> postgres,
     ILogger<NotificationListener> logger) : BackgroundService
@@ -20,21 +22,20 @@ sealed class NotificationListener(
     {
         var schema = postgres.Value.Schema;
         var outboxChannel = $"{schema}_outbox";
-        var schedulerChannel = $"{schema}_scheduler";
         var attempt = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = new NpgsqlConnection(
+                    new NpgsqlConnectionStringBuilder(PersistenceExtensions.GetConnectionString(configuration)) { Pooling = false, KeepAlive = 30 }.ConnectionString);
+                await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
                     if (e.Channel == outboxChannel)
                         signals.Outbox.Set();
-                    else if (e.Channel == schedulerChannel)
-                        signals.Scheduler.Set();
                 };
-                await using (var listen = new NpgsqlCommand($"listen \"{outboxChannel}\"; listen \"{schedulerChannel}\"", connection))
+                await using (var listen = new NpgsqlCommand($"listen \"{outboxChannel}\"", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
 
                 // Anything committed while we were not listening is picked up by one look now.

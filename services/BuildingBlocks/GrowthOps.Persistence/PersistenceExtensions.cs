@@ -28,6 +28,11 @@ public static class PersistenceExtensions
         {
             var csb = new NpgsqlConnectionStringBuilder(GetConnectionString(sp.GetRequiredService<IConfiguration>()));
             csb.ApplicationName ??= $"growthops-{schema}";
+            // The tenant is transaction-local (set_config(..., true)), so a pooled connection carries no session state
+            // worth a DISCARD ALL on every reuse; and the same few statements run all day, so prepare them.
+            csb.NoResetOnClose = true;
+            if (csb.MaxAutoPrepare == 0)
+                csb.MaxAutoPrepare = 64;
             return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
         });
         builder.Services.AddScoped<UnitOfWork>();

@@ -54,6 +54,28 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
         }
     }
 
+    /// <summary>
+    /// Begins a transaction and runs <paramref name="first"/> in the same round trip as setting the tenant (the inbox's
+    /// insert, on the hot path of every consumed message). Returns the rows <paramref name="first"/> affected.
+    /// </summary>
+    public async Task<int> BeginWithAsync(Guid? tenantId, NpgsqlBatchCommand first, CancellationToken cancellationToken = default)
+    {
+        if (_transaction is not null)
+            throw new InvalidOperationException("A transaction is already open in this unit of work.");
+        if (tenantId is { } tenant && !currentTenant.IsSet)
+            currentTenant.Set(tenant);
+
+        _connection ??= await dataSource.OpenConnectionAsync(cancellationToken);
+        _transaction = await _connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        TenantId = tenantId;
+        await using var batch = new NpgsqlBatch(_connection, _transaction);
+        if (tenantId is { } id)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('app.tenant_id', $1, true)") { Parameters = { new() { Value = id.ToString() } } });
+        batch.BatchCommands.Add(first);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return first.RecordsAffected;
+    }
+
     /// <summary>Runs <paramref name="work"/> in a transaction for the current tenant and commits it.</summary>
     public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken = default)
     {

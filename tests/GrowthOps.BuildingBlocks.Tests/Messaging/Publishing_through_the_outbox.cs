@@ -46,6 +46,21 @@ public sealed class Publishing_through_the_outbox : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_process_without_a_relay_wakes_the_relay_of_another_process_with_notify()
+    {
+        var tenant = Guid.NewGuid();
+        var writerSettings = TestHostSettings.For(_db, _vhost, new Dictionary<string, string?> { ["Messaging:EnableOutboxRelay"] = "false" });
+        await using (var writer = ChildHost.Start(writerSettings, null, "write", "20", tenant.ToString()))
+            Assert.Equal(0, await writer.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        var written = DateTime.UtcNow;
+
+        // This process's relay polls every 30 s; only the writer's NOTIFY can bring the messages out sooner.
+        await Eventually.Until(() => _db.ScalarAsync<long>("select count(*) from testhost.effects where tenant_id = $1", tenant), n => n == 20,
+            TimeSpan.FromSeconds(25), "the other process's messages are delivered");
+        Assert.True(DateTime.UtcNow - written < TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
     public async Task A_rolled_back_transaction_publishes_nothing()
     {
         var tenant = Guid.NewGuid();

@@ -7,6 +7,7 @@ using MassTransit.Middleware;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace GrowthOps.Messaging.Inbox;
 
@@ -36,24 +37,21 @@ sealed class InboxFilter<TMessage>(IConsumeScopeProvider scopeProvider, OutboxCo
         if (tenantId is { } tenant)
             Require<CurrentTenant>(scope).Set(tenant);
 
-        await unitOfWork.BeginAsync(tenantId, context.CancellationToken);
         try
         {
-            await using (var insert = unitOfWork.CreateCommand($"""
-                             insert into {schema}.inbox_state (message_id, consumer_id, consumer) values ($1, $2, $3)
-                             on conflict (message_id, consumer_id) do nothing
-                             """))
+            var insert = new NpgsqlBatchCommand($"""
+                insert into {schema}.inbox_state (message_id, consumer_id, consumer) values ($1, $2, $3)
+                on conflict (message_id, consumer_id) do nothing
+                """)
             {
-                insert.Parameters.Add(Outbox.OutboxStore.P(messageId));
-                insert.Parameters.Add(Outbox.OutboxStore.P(options.ConsumerId));
-                insert.Parameters.Add(Outbox.OutboxStore.P(consumerName));
-                if (await insert.ExecuteNonQueryAsync(context.CancellationToken) == 0)
-                {
-                    await unitOfWork.RollbackAsync();
-                    Duplicates.Add(1);
-                    scope.GetService<ILogger<InboxFilter<TMessage>>>()?.LogDebug("Skipped duplicate {MessageId} for {Consumer}", messageId, consumerName);
-                    return;
-                }
+                Parameters = { Outbox.OutboxStore.P(messageId), Outbox.OutboxStore.P(options.ConsumerId), Outbox.OutboxStore.P(consumerName) },
+            };
+            if (await unitOfWork.BeginWithAsync(tenantId, insert, context.CancellationToken) == 0)
+            {
+                await unitOfWork.RollbackAsync();
+                Duplicates.Add(1);
+                scope.GetService<ILogger<InboxFilter<TMessage>>>()?.LogDebug("Skipped duplicate {MessageId} for {Consumer}", messageId, consumerName);
+                return;
             }
 
             var outboxContext = new InboxConsumeContext<TMessage>(scope.Context, options, Require<IServiceProvider>(scope), unitOfWork, signals, schema);

@@ -61,6 +61,12 @@ static class OutboxStore
         cmd.Parameters.Add(P(context.FaultAddress?.ToString()));
         cmd.Parameters.Add(P(context.TimeToLive.HasValue ? now + context.TimeToLive : null));
         await cmd.ExecuteNonQueryAsync(context.CancellationToken);
+        if (signals.NotifyOtherProcesses)
+        {
+            // Delivered at commit (never for a rollback), deduplicated within the transaction.
+            await using var notify = unitOfWork.CreateCommand($"select pg_notify('{schema}_outbox', '')");
+            await notify.ExecuteNonQueryAsync(context.CancellationToken);
+        }
 
         unitOfWork.AfterCommit(signals.Outbox.Set);
     }

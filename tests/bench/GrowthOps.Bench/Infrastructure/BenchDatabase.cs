@@ -24,7 +24,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     }.ConnectionString;
 
     /// <summary>Diagnostic: connection string settings added to the service's (e.g. <c>No Reset On Close=true</c>).</summary>
-    public static string ExtraServiceSettings { get; set; } = "";
+    public static string ExtraServiceSettings { get; set; } = "SSL Mode=Disable";
 
     /// <summary>A superuser connection to this database, for checks and counters.</summary>
     public string AdminConnectionString => new NpgsqlConnectionStringBuilder(BenchEnvironment.PostgresAdmin)

@@ -423,7 +423,7 @@ public sealed class MessagingBenchmark : IBenchmark
         if (!_o.DropNotifyTrigger)
             return;
         await using var connection = await db.OpenProbeAsync(ct);
-        await using var cmd = new Npgsql.NpgsqlCommand("drop trigger outbox_message_notify on bench.outbox_message", connection);
+        await using var cmd = new Npgsql.NpgsqlCommand("drop trigger if exists outbox_message_notify on bench.outbox_message", connection);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
