@@ -43,7 +43,9 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
             KeepAlive(When(Activity).Then(c => Touch(c.Saga, c.Message.OccurredAt))),
             When(StateChanged, c => IsClosing(c.Message.ToState)).Unschedule(DormancyTimeout).TransitionTo(Closed),
             When(StateChanged, c => c.Message.ToState == Dormancy).Unschedule(DormancyTimeout).TransitionTo(Dormant),
-            KeepAlive(When(StateChanged, IsOpenState)),
+            // Moving an active lead along its pipeline is not activity of the lead's own: the timeout stands (and a hot
+            // pipeline does not pay two scheduler messages per transition).
+            Ignore(StateChanged, IsOpenState),
             When(DormancyTimeout.Received)
                 .ThenAsync(async c =>
                 {
