@@ -35,6 +35,7 @@ public sealed class LeadStateEngine(
                       ?? throw RequestProblemException.NotFound($"Contact {request.ContactId} does not exist.");
 
         LeadTransition? rule = null;
+        LeadState? target = null;
         Guid targetId;
         if (request.TransitionId is { } transitionId)
         {
@@ -45,8 +46,8 @@ public sealed class LeadStateEngine(
         }
         else if (!string.IsNullOrWhiteSpace(request.ToState))
         {
-            var target = await states.FindAsync(request.ToState, ct)
-                         ?? throw RequestProblemException.Unprocessable($"There is no lead state '{request.ToState}'.");
+            target = await states.FindAsync(request.ToState, ct)
+                     ?? throw RequestProblemException.Unprocessable($"There is no lead state '{request.ToState}'.");
             targetId = target.Id;
         }
         else
@@ -60,7 +61,7 @@ public sealed class LeadStateEngine(
         rule ??= await states.FindAllowedAsync(contact.StateId, targetId, ct);
         if (rule is null)
         {
-            var targetName = (await states.GetAsync(targetId, ct))?.Name;
+            var targetName = target?.Name ?? (await states.GetAsync(targetId, ct))?.Name;
             throw await NotAllowed(contact, $"Moving from '{contact.StateName ?? "no state"}' to '{targetName}' is not an allowed transition.", ct);
         }
 
@@ -68,7 +69,7 @@ public sealed class LeadStateEngine(
             throw RequestProblemException.Unprocessable($"The transition to '{rule.ToState}' requires notes.");
 
         var now = DateTime.UtcNow;
-        var toState = await states.GetAsync(targetId, ct) ?? throw RequestProblemException.NotFound($"State {targetId} does not exist.");
+        var toState = target ?? await states.GetAsync(targetId, ct) ?? throw RequestProblemException.NotFound($"State {targetId} does not exist.");
         var entry = new HistoryEntry(Guid.CreateVersion7(), contact.Id, contact.StateId, contact.StateName, toState.Id, toState.Name, rule.Id,
             request.Notes, request.TriggeredBy, request.Source, contact.StateEnteredAt is { } entered ? (now - entered).TotalSeconds : null, now);
         await history.InsertAsync(entry, ct);
