@@ -61,23 +61,10 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
             args.Add("to", t);
         }
 
-        if (Cursor.Decode(cursor) is { } after)
-        {
-            sql.Append(" and (occurred_at, id) < (@afterAt, @afterId)");
-            args.Add("afterAt", after.Created);
-            args.Add("afterId", after.Id);
-        }
-
-        sql.Append(" order by occurred_at desc, id desc limit @limit");
-        args.Add("limit", limit + 1);
+        Cursor.AppendKeyset(sql, args, cursor, "occurred_at", "id", limit);
         var rows = (await unitOfWork.Connection.QueryAsync<Activity>(new CommandDefinition(sql.ToString(), args, unitOfWork.Transaction,
             cancellationToken: ct))).ToList();
-        string? next = null;
-        if (rows.Count > limit)
-        {
-            rows.RemoveAt(limit);
-            next = Cursor.Encode(rows[^1].OccurredAt, rows[^1].Id);
-        }
+        var next = Cursor.Page(rows, limit, r => (r.OccurredAt, r.Id));
 
         return (rows, next);
     }

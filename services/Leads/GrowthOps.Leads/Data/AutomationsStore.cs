@@ -138,22 +138,9 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
             args.Add("contactId", c);
         }
 
-        if (Cursor.Decode(cursor) is { } after)
-        {
-            sql.Append(" and (e.executed_at, e.id) < (@afterAt, @afterId)");
-            args.Add("afterAt", after.Created);
-            args.Add("afterId", after.Id);
-        }
-
-        sql.Append(" order by e.executed_at desc, e.id desc limit @limit");
-        args.Add("limit", limit + 1);
+        Cursor.AppendKeyset(sql, args, cursor, "e.executed_at", "e.id", limit);
         var rows = (await unitOfWork.Connection.QueryAsync<AutomationExecution>(Cmd(sql.ToString(), args, ct))).ToList();
-        string? next = null;
-        if (rows.Count > limit)
-        {
-            rows.RemoveAt(limit);
-            next = Cursor.Encode(rows[^1].ExecutedAt, rows[^1].Id);
-        }
+        var next = Cursor.Page(rows, limit, r => (r.ExecutedAt, r.Id));
 
         return (rows, next);
     }

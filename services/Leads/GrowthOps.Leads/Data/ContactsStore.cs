@@ -119,22 +119,9 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
         Range("created", "created", filter.CreatedFrom, filter.CreatedTo);
         Range("last_interaction_at", "interaction", filter.InteractionFrom, filter.InteractionTo);
 
-        if (Cursor.Decode(cursor) is { } after)
-        {
-            sql.Append(" and (c.created, c.id) < (@after_created, @after_id)");
-            args.Add("after_created", after.Created);
-            args.Add("after_id", after.Id);
-        }
-
-        sql.Append(" order by c.created desc, c.id desc limit @limit");
-        args.Add("limit", limit + 1);
+        Cursor.AppendKeyset(sql, args, cursor, "c.created", "c.id", limit);
         var rows = (await unitOfWork.Connection.QueryAsync<Contact>(Cmd(sql.ToString(), args, ct))).ToList();
-        string? next = null;
-        if (rows.Count > limit)
-        {
-            rows.RemoveAt(limit);
-            next = Cursor.Encode(rows[^1].Created, rows[^1].Id);
-        }
+        var next = Cursor.Page(rows, limit, r => (r.Created, r.Id));
 
         return (rows, next);
     }

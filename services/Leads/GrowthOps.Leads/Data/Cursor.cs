@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using Dapper;
 
 namespace GrowthOps.Leads.Data;
 
@@ -24,5 +25,32 @@ public static class Cursor
         }
 
         throw new GrowthOps.ServiceDefaults.RequestProblemException(400, "Invalid cursor", "The cursor is not one this API returned.");
+    }
+
+    /// <summary>
+    /// Finishes a newest-first keyset query: "after the cursor" on (<paramref name="timeColumn"/>, <paramref name="idColumn"/>),
+    /// the order, and one row more than the page so <see cref="Page{T}"/> can tell whether another page follows.
+    /// </summary>
+    public static void AppendKeyset(StringBuilder sql, DynamicParameters args, string? cursor, string timeColumn, string idColumn, int limit)
+    {
+        if (Decode(cursor) is { } after)
+        {
+            sql.Append($" and ({timeColumn}, {idColumn}) < (@cursor_time, @cursor_id)");
+            args.Add("cursor_time", after.Created);
+            args.Add("cursor_id", after.Id);
+        }
+
+        sql.Append($" order by {timeColumn} desc, {idColumn} desc limit @cursor_limit");
+        args.Add("cursor_limit", limit + 1);
+    }
+
+    /// <summary>Trims the extra row fetched by <see cref="AppendKeyset"/> and returns the cursor of the next page, if any.</summary>
+    public static string? Page<T>(List<T> rows, int limit, Func<T, (DateTime Time, Guid Id)> key)
+    {
+        if (rows.Count <= limit)
+            return null;
+        rows.RemoveAt(limit);
+        var (time, id) = key(rows[^1]);
+        return Encode(time, id);
     }
 }

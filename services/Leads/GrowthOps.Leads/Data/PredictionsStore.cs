@@ -79,12 +79,7 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
             where p.contact_id = @contactId{(after is null ? "" : " and (p.created, p.id) < (@afterCreated, @afterId)")}
             order by p.created desc, p.id desc limit @limit
             """, new { contactId, afterCreated = after?.Created, afterId = after?.Id, limit = limit + 1 }, ct))).ToList();
-        string? next = null;
-        if (rows.Count > limit)
-        {
-            rows.RemoveAt(limit);
-            next = Cursor.Encode(rows[^1].Created, rows[^1].Id);
-        }
+        var next = Cursor.Page(rows, limit, r => (r.Created, r.Id));
 
         return (rows.Select(r => r.ToPrediction()).ToList(), next);
     }
