@@ -6,26 +6,8 @@ using GrowthOps.TestHost.Contracts;
 
 namespace GrowthOps.BuildingBlocks.Tests.Messaging;
 
-public sealed class Consuming_through_the_inbox : IAsyncLifetime
+public sealed class Consuming_through_the_inbox() : TestHostTests("inbox")
 {
-    TestDatabase _db = null!;
-    TestVirtualHost _vhost = null!;
-    TestHostApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _vhost = await TestVirtualHost.CreateAsync("inbox");
-        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost)).StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_message_delivered_five_times_has_its_effect_once()
     {
@@ -33,15 +15,15 @@ public sealed class Consuming_through_the_inbox : IAsyncLifetime
         var orderId = Guid.NewGuid();
         var messageId = Guid.NewGuid();
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
-            _app.Bus.Publish(new OrderPlaced(tenant, orderId, 3m, DateTimeOffset.UtcNow), c => c.MessageId = messageId)));
+            App.Bus.Publish(new OrderPlaced(tenant, orderId, 3m, DateTimeOffset.UtcNow), c => c.MessageId = messageId)));
 
         // A second, distinct message behind the duplicates shows they have all been processed.
         var marker = Guid.NewGuid();
-        await _app.Bus.Publish(new OrderPlaced(tenant, marker, 1m, DateTimeOffset.UtcNow));
-        await Eventually.Until(() => _db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", marker), n => n == 1);
-        await Eventually.Until(() => _db.ScalarAsync<long>("select count(*) from testhost.inbox_state"), n => n == 2);
+        await App.Bus.Publish(new OrderPlaced(tenant, marker, 1m, DateTimeOffset.UtcNow));
+        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", marker), n => n == 1);
+        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.inbox_state"), n => n == 2);
 
-        Assert.Equal(1L, await _db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+        Assert.Equal(1L, await Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
     }
 
     [Fact]
@@ -49,9 +31,9 @@ public sealed class Consuming_through_the_inbox : IAsyncLifetime
     {
         var tenant = Guid.NewGuid();
         var orderId = Guid.NewGuid();
-        await _app.Bus.Publish(new OrderPlaced(tenant, orderId, 3m, DateTimeOffset.UtcNow));
+        await App.Bus.Publish(new OrderPlaced(tenant, orderId, 3m, DateTimeOffset.UtcNow));
         // effects has a row-level security WITH CHECK on the tenant: the insert succeeds only if the transaction is the message's tenant's.
-        var written = await Eventually.Until(() => _db.ScalarAsync<string>("select coalesce(max(tenant_id::text), '') from testhost.effects where order_id = $1", orderId),
+        var written = await Eventually.Until(() => Db.ScalarAsync<string>("select coalesce(max(tenant_id::text), '') from testhost.effects where order_id = $1", orderId),
             t => t.Length > 0);
         Assert.Equal(tenant.ToString(), written);
     }
@@ -60,9 +42,9 @@ public sealed class Consuming_through_the_inbox : IAsyncLifetime
     public async Task A_failing_message_is_retried_redelivered_and_then_moved_to_the_error_queue()
     {
         var id = Guid.NewGuid();
-        await _app.Bus.Publish(new Flaky(id));
+        await App.Bus.Publish(new Flaky(id));
 
-        await Eventually.Until(() => _vhost.ReadyMessagesAsync("testhost-flaky_error"), n => n == 1, TimeSpan.FromSeconds(30),
+        await Eventually.Until(() => Vhost.ReadyMessagesAsync("testhost-flaky_error"), n => n == 1, TimeSpan.FromSeconds(30),
             "the message lands in the error queue");
         // 1 attempt + 2 immediate retries, for the first delivery and each of the 2 scheduled redeliveries.
         Assert.Equal(9, FlakyConsumer.Attempts[id]);

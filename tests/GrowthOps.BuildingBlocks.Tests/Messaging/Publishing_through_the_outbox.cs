@@ -8,54 +8,37 @@ using MassTransit;
 
 namespace GrowthOps.BuildingBlocks.Tests.Messaging;
 
-public sealed class Publishing_through_the_outbox : IAsyncLifetime
+public sealed class Publishing_through_the_outbox() : TestHostTests("outbox")
 {
-    TestDatabase _db = null!;
-    TestVirtualHost _vhost = null!;
-    TestHostApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _vhost = await TestVirtualHost.CreateAsync("outbox");
-        // A 30 s fallback poll: prompt delivery can only come from the relay being woken by the commit.
-        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost, new Dictionary<string, string?> { ["Messaging:OutboxPollInterval"] = "00:00:30" }))
-            .StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    // A 30 s fallback poll: prompt delivery can only come from the relay being woken by the commit.
+    protected override IDictionary<string, string?> Overrides => new Dictionary<string, string?> { ["Messaging:OutboxPollInterval"] = "00:00:30" };
 
     [Fact]
     public async Task Wakes_the_relay_on_commit_instead_of_waiting_for_its_poll()
     {
         var tenant = Guid.NewGuid();
-        var response = await _app.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 12.5m });
+        var response = await App.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 12.5m });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var order = await response.Content.ReadFromJsonAsync<OrderBody>();
 
         var latency = await Eventually.Until(
-            () => _db.ScalarAsync<double>("select coalesce(max(extract(epoch from (e.created - o.created))), -1) from testhost.effects e join testhost.orders o on o.id = e.order_id where e.order_id = $1", order!.Id),
+            () => Db.ScalarAsync<double>("select coalesce(max(extract(epoch from (e.created - o.created))), -1) from testhost.effects e join testhost.orders o on o.id = e.order_id where e.order_id = $1", order!.Id),
             v => v >= 0, TimeSpan.FromSeconds(10), "the consumer records the order");
         Assert.True(latency < 5.0, $"commit to consume took {latency:F3}s");
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
     }
 
     [Fact]
     public async Task A_process_without_a_relay_wakes_the_relay_of_another_process_with_notify()
     {
         var tenant = Guid.NewGuid();
-        var writerSettings = TestHostSettings.For(_db, _vhost, new Dictionary<string, string?> { ["Messaging:EnableOutboxRelay"] = "false" });
+        var writerSettings = TestHostSettings.For(Db, Vhost, new Dictionary<string, string?> { ["Messaging:EnableOutboxRelay"] = "false" });
         await using (var writer = ChildHost.Start(writerSettings, null, "write", "20", tenant.ToString()))
             Assert.Equal(0, await writer.WaitForExitAsync(TimeSpan.FromSeconds(90)));
         var written = DateTime.UtcNow;
 
         // This process's relay polls every 30 s; only the writer's NOTIFY can bring the messages out sooner.
-        await Eventually.Until(() => _db.ScalarAsync<long>("select count(*) from testhost.effects where tenant_id = $1", tenant), n => n == 20,
+        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.effects where tenant_id = $1", tenant), n => n == 20,
             TimeSpan.FromSeconds(25), "the other process's messages are delivered");
         Assert.True(DateTime.UtcNow - written < TimeSpan.FromSeconds(15));
     }
@@ -65,30 +48,30 @@ public sealed class Publishing_through_the_outbox : IAsyncLifetime
     {
         var tenant = Guid.NewGuid();
         var orderId = Guid.NewGuid();
-        await using (var scope = _app.Services.CreateAsyncScope())
+        await using (var scope = App.Services.CreateAsyncScope())
         {
             var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
             var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
             await unitOfWork.BeginAsync(tenant);
             await publish.Publish(new OrderPlaced(tenant, orderId, 1m, DateTimeOffset.UtcNow));
             // Uncommitted: invisible to the relay (and to anyone else).
-            Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
+            Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
             await unitOfWork.RollbackAsync();
         }
 
         // A later order's effect proves the consumer is running; the rolled-back one never arrives.
-        var marker = await _app.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 1m });
+        var marker = await App.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 1m });
         var markerId = (await marker.Content.ReadFromJsonAsync<OrderBody>())!.Id;
-        await Eventually.Until(() => _db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", markerId), n => n == 1,
+        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", markerId), n => n == 1,
             because: "the marker order is consumed");
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
     }
 
     [Fact]
     public async Task Publishing_outside_a_transaction_throws_instead_of_dropping_the_message()
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
         var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             publish.Publish(new OrderPlaced(Guid.NewGuid(), Guid.NewGuid(), 1m, DateTimeOffset.UtcNow)));

@@ -5,54 +5,38 @@ using MassTransit;
 
 namespace GrowthOps.BuildingBlocks.Tests.Messaging;
 
-public sealed class Running_sagas : IAsyncLifetime
+public sealed class Running_sagas() : TestHostTests("saga")
 {
-    TestDatabase _db = null!;
-    TestVirtualHost _vhost = null!;
-    TestHostApp _app = null!;
     readonly Guid _tenant = Guid.NewGuid();
 
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _vhost = await TestVirtualHost.CreateAsync("saga");
-        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost)).StartAsync();
-    }
 
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    Task<string> State(Guid id) => _db.ScalarAsync<string>("select coalesce(max(current_state), '') from testhost.order_state where correlation_id = $1", id);
+    Task<string> State(Guid id) => Db.ScalarAsync<string>("select coalesce(max(current_state), '') from testhost.order_state where correlation_id = $1", id);
 
     Task<long> Field(Guid id, string field) =>
-        _db.ScalarAsync<long>($"select coalesce(max((data->>'{field}')::bigint), -1) from testhost.order_state where correlation_id = $1", id);
+        Db.ScalarAsync<long>($"select coalesce(max((data->>'{field}')::bigint), -1) from testhost.order_state where correlation_id = $1", id);
 
     [Fact]
-    public async Task Two_hundred_concurrent_events_for_one_saga_are_all_applied()
+    public async Task Two_hundred_concurrent_events_for_one_saga_are_allApplied()
     {
         var id = NewId.NextGuid();
-        await _app.Bus.Publish(new OrderSubmitted(_tenant, id, 3600, DateTimeOffset.UtcNow));
+        await App.Bus.Publish(new OrderSubmitted(_tenant, id, 3600, DateTimeOffset.UtcNow));
         await Eventually.Until(() => State(id), s => s == "AwaitingPayment");
 
-        await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => _app.Bus.Publish(new ItemAdded(_tenant, id, DateTimeOffset.UtcNow))));
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => App.Bus.Publish(new ItemAdded(_tenant, id, DateTimeOffset.UtcNow))));
 
         await Eventually.Until(() => Field(id, "items"), n => n == 200, TimeSpan.FromSeconds(60), "all 200 items are counted");
         // Inserted at version 1, updated by the initial event, then once per item: each event committed on its own.
-        Assert.Equal(202L, await _db.ScalarAsync<long>("select version from testhost.order_state where correlation_id = $1", id));
+        Assert.Equal(202L, await Db.ScalarAsync<long>("select version from testhost.order_state where correlation_id = $1", id));
     }
 
     [Fact]
     public async Task Twenty_duplicate_initial_events_create_one_saga()
     {
         var id = NewId.NextGuid();
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _app.Bus.Publish(new OrderSubmitted(_tenant, id, 3600, DateTimeOffset.UtcNow))));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => App.Bus.Publish(new OrderSubmitted(_tenant, id, 3600, DateTimeOffset.UtcNow))));
 
         await Eventually.Until(() => Field(id, "submissions"), n => n == 20, TimeSpan.FromSeconds(30), "every submission is applied");
-        Assert.Equal(1L, await _db.ScalarAsync<long>("select count(*) from testhost.order_state where correlation_id = $1", id));
+        Assert.Equal(1L, await Db.ScalarAsync<long>("select count(*) from testhost.order_state where correlation_id = $1", id));
     }
 
     [Fact]
@@ -60,17 +44,17 @@ public sealed class Running_sagas : IAsyncLifetime
     {
         var timesOut = NewId.NextGuid();
         var paid = NewId.NextGuid();
-        await _app.Bus.Publish(new OrderSubmitted(_tenant, paid, 2, DateTimeOffset.UtcNow));
+        await App.Bus.Publish(new OrderSubmitted(_tenant, paid, 2, DateTimeOffset.UtcNow));
         await Eventually.Until(() => State(paid), s => s == "AwaitingPayment");
-        await _app.Bus.Publish(new OrderPaid(_tenant, paid, DateTimeOffset.UtcNow));
+        await App.Bus.Publish(new OrderPaid(_tenant, paid, DateTimeOffset.UtcNow));
         await Eventually.Until(() => State(paid), s => s == "PaidState");
 
         // Submitted after the paid order with the same 2 s timeout: once it has timed out, the paid order's (cancelled) timeout is past due too.
-        await _app.Bus.Publish(new OrderSubmitted(_tenant, timesOut, 2, DateTimeOffset.UtcNow));
+        await App.Bus.Publish(new OrderSubmitted(_tenant, timesOut, 2, DateTimeOffset.UtcNow));
         await Eventually.Until(() => State(timesOut), s => s == "TimedOut", TimeSpan.FromSeconds(15), "the payment timeout fires");
 
         Assert.Equal("PaidState", await State(paid));
-        Assert.Equal(1L, await _db.ScalarAsync<long>("select count(*) from testhost.scheduled_message where cancelled"));
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.scheduled_message where not cancelled"));
+        Assert.Equal(1L, await Db.ScalarAsync<long>("select count(*) from testhost.scheduled_message where cancelled"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.scheduled_message where not cancelled"));
     }
 }

@@ -7,29 +7,11 @@ using Npgsql;
 
 namespace GrowthOps.BuildingBlocks.Tests.Persistence;
 
-public sealed class Isolating_tenants : IAsyncLifetime
+public sealed class Isolating_tenants() : TestHostTests("tenancy")
 {
-    TestDatabase _db = null!;
-    TestVirtualHost _vhost = null!;
-    TestHostApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _vhost = await TestVirtualHost.CreateAsync("tenancy");
-        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost)).StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     async Task<Guid> PlaceOrder(Guid tenant, decimal amount)
     {
-        var response = await _app.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount });
+        var response = await App.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<OrderBody>())!.Id;
     }
@@ -41,11 +23,11 @@ public sealed class Isolating_tenants : IAsyncLifetime
         var b = Guid.NewGuid();
         var orderOfA = await PlaceOrder(a, 10m);
 
-        var asB = _app.ClientFor(b);
+        var asB = App.ClientFor(b);
         Assert.Equal(HttpStatusCode.NotFound, (await asB.GetAsync($"/orders/{orderOfA}")).StatusCode);
         Assert.Empty((await asB.GetFromJsonAsync<List<OrderBody>>("/orders"))!);
 
-        var asA = _app.ClientFor(a);
+        var asA = App.ClientFor(a);
         Assert.Equal(HttpStatusCode.OK, (await asA.GetAsync($"/orders/{orderOfA}")).StatusCode);
         Assert.Equal([orderOfA], (await asA.GetFromJsonAsync<List<OrderBody>>("/orders"))!.Select(o => o.Id));
     }
@@ -54,10 +36,10 @@ public sealed class Isolating_tenants : IAsyncLifetime
     public async Task A_query_that_forgets_the_tenant_sees_nothing()
     {
         await PlaceOrder(Guid.NewGuid(), 5m);
-        Assert.True(await _db.ScalarAsync<long>("select count(*) from testhost.orders") > 0);
+        Assert.True(await Db.ScalarAsync<long>("select count(*) from testhost.orders") > 0);
 
         // The service's own role, without app.tenant_id: row-level security is forced even for the table's owner.
-        await using var connection = new NpgsqlConnection(_db.ServiceConnectionString);
+        await using var connection = new NpgsqlConnection(Db.ServiceConnectionString);
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand("select count(*) from testhost.orders", connection);
         Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
@@ -66,7 +48,7 @@ public sealed class Isolating_tenants : IAsyncLifetime
     [Fact]
     public async Task Writing_a_row_for_another_tenant_is_rejected()
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
         var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
         await unitOfWork.BeginAsync(Guid.NewGuid());
         await using var cmd = unitOfWork.CreateCommand("insert into testhost.orders (tenant_id, id, amount) values ($1, $2, 1)");
@@ -81,15 +63,15 @@ public sealed class Isolating_tenants : IAsyncLifetime
     public async Task A_service_role_cannot_touch_another_services_schema()
     {
         // Another service's schema in the same database, owned by its own role.
-        await SchemaProvisioner.EnsureAsync(TestEnvironment.PostgresAdmin, _db.Name, "othersvc", "othersvc", "othersvc");
-        await using (var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_db.ServiceConnectionString) { Username = "othersvc", Password = "othersvc" }.ConnectionString))
+        await SchemaProvisioner.EnsureAsync(TestEnvironment.PostgresAdmin, Db.Name, "othersvc", "othersvc", "othersvc");
+        await using (var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Db.ServiceConnectionString) { Username = "othersvc", Password = "othersvc" }.ConnectionString))
         {
             await other.OpenAsync();
             await using var create = new NpgsqlCommand("create table if not exists othersvc.secrets (id int)", other);
             await create.ExecuteNonQueryAsync();
         }
 
-        await using var connection = new NpgsqlConnection(_db.ServiceConnectionString);
+        await using var connection = new NpgsqlConnection(Db.ServiceConnectionString);
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand("select count(*) from othersvc.secrets", connection);
         var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteScalarAsync());

@@ -8,27 +8,11 @@ using GrowthOps.Testing;
 
 namespace GrowthOps.BuildingBlocks.Tests.ServiceDefaults;
 
-public sealed class Answering_bad_requests_with_problems : IAsyncLifetime
+public sealed class Answering_bad_requests_with_problems() : TestHostTests("http")
 {
-    TestDatabase _db = null!;
-    TestVirtualHost _vhost = null!;
-    TestHostApp _app = null!;
     readonly Guid _tenant = Guid.NewGuid();
 
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _vhost = await TestVirtualHost.CreateAsync("http");
-        _app = await new TestHostApp(TestHostSettings.For(_db, _vhost, new Dictionary<string, string?> { ["Http:MaxRequestBodyBytes"] = "2048" }))
-            .StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override IDictionary<string, string?> Overrides => new Dictionary<string, string?> { ["Http:MaxRequestBodyBytes"] = "2048" };
 
     static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status)
     {
@@ -43,16 +27,16 @@ public sealed class Answering_bad_requests_with_problems : IAsyncLifetime
     [Fact]
     public async Task Malformed_json_is_a_400_problem_with_no_write()
     {
-        var response = await _app.ClientFor(_tenant).PostAsync("/orders", new StringContent("{\"amount\": 12,", Encoding.UTF8, "application/json"));
+        var response = await App.ClientFor(_tenant).PostAsync("/orders", new StringContent("{\"amount\": 12,", Encoding.UTF8, "application/json"));
         var problem = await Problem(response, HttpStatusCode.BadRequest);
         Assert.Equal("Malformed JSON", problem.GetProperty("title").GetString());
-        Assert.Equal(0L, await _db.ScalarAsync<long>("select count(*) from testhost.orders"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.orders"));
     }
 
     [Fact]
     public async Task A_route_value_of_the_wrong_type_is_a_400_problem()
     {
-        var problem = await Problem(await _app.ClientFor(_tenant).GetAsync("/orders/not-a-uuid"), HttpStatusCode.BadRequest);
+        var problem = await Problem(await App.ClientFor(_tenant).GetAsync("/orders/not-a-uuid"), HttpStatusCode.BadRequest);
         Assert.Contains("id", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
@@ -60,23 +44,23 @@ public sealed class Answering_bad_requests_with_problems : IAsyncLifetime
     public async Task A_body_over_the_limit_is_a_413_problem()
     {
         var body = new StringContent("{\"amount\": 1, \"pad\": \"" + new string('x', 4096) + "\"}", Encoding.UTF8, "application/json");
-        await Problem(await _app.ClientFor(_tenant).PostAsync("/orders", body), HttpStatusCode.RequestEntityTooLarge);
+        await Problem(await App.ClientFor(_tenant).PostAsync("/orders", body), HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
     public async Task Invalid_values_are_a_400_validation_problem_naming_the_field()
     {
-        var problem = await Problem(await _app.ClientFor(_tenant).PostAsJsonAsync("/orders", new { amount = -1 }), HttpStatusCode.BadRequest);
+        var problem = await Problem(await App.ClientFor(_tenant).PostAsJsonAsync("/orders", new { amount = -1 }), HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("amount", out _));
     }
 
     [Fact]
     public async Task No_token_is_a_401_problem_and_a_token_without_tenant_is_a_403_problem()
     {
-        await Problem(await _app.CreateClient().GetAsync("/orders"), HttpStatusCode.Unauthorized);
-        await Problem(await _app.ClientFor(null).GetAsync("/orders"), HttpStatusCode.Forbidden);
+        await Problem(await App.CreateClient().GetAsync("/orders"), HttpStatusCode.Unauthorized);
+        await Problem(await App.ClientFor(null).GetAsync("/orders"), HttpStatusCode.Forbidden);
 
-        var forged = _app.CreateClient();
+        var forged = App.CreateClient();
         forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             TestTokens.For(_tenant, key: "another-key-that-is-long-enough-to-sign-with-0123456789"));
         await Problem(await forged.GetAsync("/orders"), HttpStatusCode.Unauthorized);
@@ -85,7 +69,7 @@ public sealed class Answering_bad_requests_with_problems : IAsyncLifetime
     [Fact]
     public async Task Health_endpoints_answer_without_a_token_and_report_their_checks()
     {
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         var ready = await client.GetFromJsonAsync<JsonElement>("/health/ready");
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
@@ -96,7 +80,7 @@ public sealed class Answering_bad_requests_with_problems : IAsyncLifetime
     [Fact]
     public async Task Responses_use_snake_case()
     {
-        var response = await _app.ClientFor(_tenant).PostAsJsonAsync("/orders", new { amount = 2 });
+        var response = await App.ClientFor(_tenant).PostAsJsonAsync("/orders", new { amount = 2 });
         var json = await response.Content.ReadAsStringAsync();
         Assert.Contains("\"amount\":2", json, StringComparison.Ordinal);
         Assert.Contains("\"id\":", json, StringComparison.Ordinal);
