@@ -52,6 +52,12 @@ public static class Extensions
 
     static void ConfigureOpenTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
+        // Telemetry is collected only when a collector is configured: spans, log records and metric points that no exporter
+        // takes are pure cost (a fifth of the Leads throughput in `./growthops bench leads`). W3C trace context still flows
+        // without it: ASP.NET Core and HttpClient propagate traceparent on their own.
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            return;
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -68,9 +74,7 @@ public static class Extensions
                 .AddSource("System.Net.Http", "MassTransit", $"{TelemetryPrefix}.*")
                 .AddSource("Npgsql"));
 
-        // Export only when a collector is configured, so a plain `./growthops up` needs no collector.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-            otel.UseOtlpExporter();
+        otel.UseOtlpExporter();
     }
 
     static void AddHttpDefaults(this IHostApplicationBuilder builder)

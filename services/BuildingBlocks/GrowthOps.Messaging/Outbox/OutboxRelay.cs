@@ -47,7 +47,9 @@ sealed class OutboxRelay(
                 await bus.WaitForHealthStatus(BusHealthStatus.Healthy, stoppingToken);
                 var count = await DeliverBatch(schema, o.OutboxBatchSize, hook, stoppingToken);
                 failures = 0;
-                if (count > 0)
+                // A short batch took everything committed so far; a later commit sets the signal, so waiting misses nothing
+                // (and saves an empty poll after every batch).
+                if (count == o.OutboxBatchSize)
                     continue;
                 await signals.Outbox.WaitAsync(o.OutboxPollInterval, stoppingToken);
             }
@@ -70,20 +72,25 @@ sealed class OutboxRelay(
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var messages = new List<InMemoryOutboxMessage>(batchSize);
-        await using (var select = new NpgsqlCommand($"""
-                         select {OutboxStore.Columns} from {schema}.outbox_message
-                         where enqueue_time is null or enqueue_time <= now()
-                         order by sequence_number limit $1 for update skip locked
+        // Lock and delete the batch in one statement; the delete commits only after the broker confirmed every message,
+        // so a failed send rolls the rows back for the next attempt.
+        await using (var take = new NpgsqlCommand($"""
+                         delete from {schema}.outbox_message where sequence_number in (
+                           select sequence_number from {schema}.outbox_message
+                           where enqueue_time is null or enqueue_time <= now()
+                           order by sequence_number limit $1 for update skip locked)
+                         returning {OutboxStore.Columns}
                          """, connection, transaction))
         {
-            select.Parameters.Add(OutboxStore.P(batchSize));
-            await using var reader = await select.ExecuteReaderAsync(ct);
+            take.Parameters.Add(OutboxStore.P(batchSize));
+            await using var reader = await take.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 messages.Add(OutboxStore.Read(reader));
         }
 
         if (messages.Count == 0)
             return 0;
+        messages.Sort((x, y) => x.SequenceNumber.CompareTo(y.SequenceNumber));
 
         // Publisher confirms are awaited concurrently: one batch costs about one broker round trip.
         await Task.WhenAll(messages.Select(async m =>
@@ -94,12 +101,6 @@ sealed class OutboxRelay(
 
         if (hook is not null)
             await hook.BatchSent(messages.Count, ct);
-
-        await using (var delete = new NpgsqlCommand($"delete from {schema}.outbox_message where sequence_number = any($1)", connection, transaction))
-        {
-            delete.Parameters.Add(OutboxStore.P(messages.Select(m => m.SequenceNumber).ToArray()));
-            await delete.ExecuteNonQueryAsync(ct);
-        }
 
         await transaction.CommitAsync(ct);
         Delivered.Add(messages.Count);

@@ -50,6 +50,13 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
 
     public async Task<TSaga?> Load(Guid correlationId, CancellationToken ct)
     {
+        if (_found is { } found && found.CorrelationId == correlationId)
+        {
+            // TryInsert found the instance and already read (and locked) it in the same round trip.
+            _found = null;
+            return found;
+        }
+
         var lockClause = _options.Optimistic ? "" : " for update";
         await using var cmd = Command($"select data, version from {_options.Table} where correlation_id = $1{lockClause}", correlationId);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -64,15 +71,45 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     /// Insert-on-initial: false when the instance already exists, so MassTransit loads it instead (waiting on the row lock).
     /// This is what turns 20 concurrent duplicate initial events into one instance.
     /// </summary>
+    /// <remarks>
+    /// Events for an existing instance are the common case, so the insert and the load MassTransit asks for next travel in
+    /// one batch: the select runs after the insert gave way (a new snapshot per statement) and locks the row like
+    /// <see cref="Load"/> does.
+    /// </remarks>
     public async Task<bool> TryInsert(TSaga saga, CancellationToken ct)
     {
         SetVersion(saga, 1);
-        await using var cmd = Command($"""
-            insert into {_options.Table} (correlation_id, current_state, version, data) values ($1, $2, 1, $3::jsonb)
-            on conflict (correlation_id) do nothing
-            """, saga.CorrelationId, GetState(saga), JsonSerializer.Serialize(saga, Json));
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        var lockClause = _options.Optimistic ? "" : " for update";
+        await using var batch = new NpgsqlBatch(_connection, _transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"""
+                    insert into {_options.Table} (correlation_id, current_state, version, data) values ($1, $2, 1, $3::jsonb)
+                    on conflict (correlation_id) do nothing
+                    """)
+                {
+                    Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = JsonSerializer.Serialize(saga, Json) } },
+                },
+                new NpgsqlBatchCommand($"select data, version from {_options.Table} where correlation_id = $1{lockClause}")
+                {
+                    Parameters = { new() { Value = saga.CorrelationId } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var inserted = batch.BatchCommands[0].RecordsAffected == 1;
+        if (!inserted && await reader.ReadAsync(ct))
+        {
+            _found = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
+            SetVersion(_found, reader.GetInt32(1));
+        }
+
+        return inserted;
     }
+
+    /// <summary>The instance <see cref="TryInsert"/> found in place of inserting, for the <see cref="Load"/> that follows.</summary>
+    TSaga? _found;
 
     /// <summary>A unique violation here aborts the transaction; the retry then loads the row the other message created.</summary>
     public async Task Insert(TSaga saga, CancellationToken ct)

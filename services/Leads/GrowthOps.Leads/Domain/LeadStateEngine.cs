@@ -72,12 +72,11 @@ public sealed class LeadStateEngine(
         var toState = target ?? await states.GetAsync(targetId, ct) ?? throw RequestProblemException.NotFound($"State {targetId} does not exist.");
         var entry = new HistoryEntry(Guid.CreateVersion7(), contact.Id, contact.StateId, contact.StateName, toState.Id, toState.Name, rule.Id,
             request.Notes, request.TriggeredBy, request.Source, contact.StateEnteredAt is { } entered ? (now - entered).TotalSeconds : null, now);
-        await history.InsertAsync(entry, ct);
-
+        await history.RecordTransitionAsync(entry, ct);
         contact.StateId = toState.Id;
         contact.StateName = toState.Name;
         contact.StateEnteredAt = now;
-        await contacts.UpdateAsync(contact, ct);
+        contact.Updated = now;
 
         var snapshot = contact.ToSnapshot();
         var occurredAt = new DateTimeOffset(now);

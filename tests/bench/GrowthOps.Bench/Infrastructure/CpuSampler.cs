@@ -23,6 +23,33 @@ public sealed class CpuSampler
 
     public static CpuSampler Start() => new();
 
+    /// <summary>Processes counted under their own name (the services a benchmark starts) instead of "other".</summary>
+    static readonly Dictionary<int, string> NamedProcesses = [];
+
+    public static void NameProcess(int pid, string group)
+    {
+        lock (NamedProcesses)
+            NamedProcesses[pid] = group;
+    }
+
+    /// <summary>
+    /// Machine CPU milliseconds per operation since the start, split by process group (named processes, bench, postgres,
+    /// rabbitmq, other), and the busy total: what one operation costs the whole machine, whoever did the work.
+    /// </summary>
+    public (double BusyMs, IReadOnlyList<(string Group, double Ms)> Split) CostPerOperation(long operations)
+    {
+        var end = Snapshot.Take();
+        if (operations <= 0 || end.Total == _start.Total)
+            return (0, []);
+        var msPerTick = 1000.0 / TicksPerSecond;
+        var groups = end.Processes.Values.Select(p => p.Group).Distinct().ToList();
+        var split = groups.Where(g => g != "other").Select(g => (Group: g == "self" ? "bench" : g, Ms: Delta(end, g) * msPerTick / operations)).ToList();
+        // "Busy" is counted per core in /proc/stat; the sum over cores is the CPU time of everything that ran.
+        var busyMs = (end.Busy - _start.Busy) * msPerTick / operations;
+        split.Add(("other", Math.Max(0, busyMs - split.Sum(x => x.Ms))));
+        return (busyMs, split.OrderByDescending(x => x.Ms).ToList());
+    }
+
     public static void TrackDatabase(string name)
     {
         lock (OwnDatabases)
@@ -160,10 +187,13 @@ public sealed class CpuSampler
                         var fields = stat[(close + 2)..].Split(' ');
                         // After "pid (comm) ": state is fields[0]; utime and stime are stat fields 14 and 15.
                         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                        var group = pid == self ? "self"
+                        string? named;
+                        lock (NamedProcesses)
+                            NamedProcesses.TryGetValue(pid, out named);
+                        var group = named ?? (pid == self ? "self"
                             : comm == "postgres" ? PostgresGroup(dir)
                             : comm.StartsWith("beam", StringComparison.Ordinal) || comm is "erl_child_setup" or "epmd" or "inet_gethost" ? "rabbitmq"
-                            : "other";
+                            : "other");
                         processes[pid] = (group, ticks);
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException

@@ -20,6 +20,8 @@ sealed class ChildProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int ProcessId => _process.Id;
+
     public static ChildProcess Start(string dll, IDictionary<string, string?> settings)
     {
         var port = FreePort();

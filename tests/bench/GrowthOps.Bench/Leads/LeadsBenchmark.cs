@@ -30,11 +30,14 @@ sealed class LeadsBenchmark : IBenchmark
         var contactsCount = Arg(args, "--contacts", 400);
         var workers = Arg(args, "--workers", 32);
         var duration = TimeSpan.FromSeconds(Arg(args, "--seconds", 15));
+        var warmup = TimeSpan.FromSeconds(Arg(args, "--warmup", 20));
+        var pathName = ArgText(args, "--path", "pipeline");
+        var path = Paths.TryGetValue(pathName, out var p) ? p : throw new ArgumentException($"--path is one of {string.Join(", ", Paths.Keys)}.");
         var root = RepositoryRoot();
         var leadsDll = Built(root, "services/Leads/GrowthOps.Leads", "GrowthOps.Leads.dll");
         var gatewayDll = Built(root, "gateway/GrowthOps.Gateway", "GrowthOps.Gateway.dll");
 
-        BenchOutput.Note($"machine: {Environment.ProcessorCount} cores; leads bench: {contactsCount} contacts, {workers} concurrent clients, {duration.TotalSeconds:F0} s");
+        BenchOutput.Note($"machine: {Environment.ProcessorCount} cores; leads bench: {contactsCount} contacts, {workers} concurrent clients, {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up, path {pathName}: {string.Join(" → ", path)} → {path[0]}");
         await using var database = await BenchDatabase.CreateAsync("leads", "leads", ct);
         await using var vhost = await BenchVirtualHost.CreateAsync("leads", ct);
 
@@ -69,6 +72,9 @@ sealed class LeadsBenchmark : IBenchmark
             ["Logging:LogLevel:Default"] = "Warning",
         });
         await gateway.WaitReadyAsync(ct);
+        CpuSampler.NameProcess(leads.ProcessId, "leads");
+        CpuSampler.NameProcess(gateway.ProcessId, "gateway");
+        CpuSampler.TrackDatabase(database.Name);
 
         var tenant = Guid.NewGuid();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers * 2 })
@@ -88,48 +94,29 @@ sealed class LeadsBenchmark : IBenchmark
                 contacts.Add((await response.Content.ReadFromJsonAsync<JsonElement>(token)).GetProperty("id").GetGuid());
             });
 
-        // Warm-up: every contact makes its first move (new → contacted), JIT and pools settle.
-        BenchOutput.Progress("warm-up: first transition of every contact");
+        // Warm-up: every contact makes its first move (new → contacted), then the measured load runs for --warmup seconds
+        // so tiered JIT, connection pools and the consumers settle; its events are drained before measuring.
+        BenchOutput.Progress($"warm-up: first transition of every contact, then {warmup.TotalSeconds:F0} s of load");
         var ids = contacts.ToArray();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct },
             async (id, token) => (await Transition(http, id, "contacted", token)).EnsureSuccessStatusCode());
-        await Poll.UntilAsync(() => received.Count, n => n >= ids.Length, TimeSpan.FromSeconds(60), "warm-up events to arrive", ct, 50);
+        var position = new int[ids.Length];
+        var warm = await LoadAsync(http, ids, position, path, workers, warmup, ct);
+        await Poll.UntilAsync(() => received.Count, n => n >= ids.Length + warm.Latencies.Length, TimeSpan.FromSeconds(300),
+            "warm-up events to arrive", ct, 50);
         received.Clear();
 
-        // Measured: each client owns a slice of contacts and moves them contacted ⇄ dormant (both allowed by default).
         BenchOutput.Progress($"measuring for {duration.TotalSeconds:F0} s");
-        var latencies = new ConcurrentBag<double>();
-        var failures = 0;
-        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
-        {
-            var mine = ids.Where((_, i) => i % workers == w).ToArray();
-            var dormant = new bool[mine.Length];
-            var next = 0;
-            while (Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested)
-            {
-                var k = next++ % mine.Length;
-                var started = Stopwatch.GetTimestamp();
-                using var response = await Transition(http, mine[k], dormant[k] ? "contacted" : "dormant", ct);
-                if (response.StatusCode == HttpStatusCode.Created)
-                {
-                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    dormant[k] = !dormant[k];
-                }
-                else
-                {
-                    Interlocked.Increment(ref failures);
-                }
-            }
-        }));
-        var elapsed = clock.Elapsed.TotalSeconds;
-        var transitions = latencies.Count;
+        var cpu = CpuSampler.Start();
+        var (sorted, failures, elapsed) = await LoadAsync(http, ids, position, path, workers, duration, ct);
+        var transitions = sorted.Length;
 
         await Poll.UntilAsync(() => received.Count, n => n >= transitions, TimeSpan.FromSeconds(120), "every LeadStateChanged to arrive", ct, 50);
+        // What a transition costs the machine, counted until its last event was consumed: request, transaction, relay,
+        // the service's own consumers (lifecycle saga, automations, scheduler) and the broker, whoever did the work.
+        var (busyMs, split) = cpu.CostPerOperation(transitions);
         var arrivals = received.ToArray();
         var consumeSpan = (arrivals.Max(a => a.ReceivedTicks) - arrivals.Min(a => a.ReceivedTicks)) / (double)Stopwatch.Frequency;
-        var sorted = latencies.Order().ToArray();
 
         BenchOutput.Figure("leads_transitions", transitions / elapsed, "transitions/s");
         BenchOutput.Figure("leads_transition_p50", Percentile(sorted, 0.50), "ms", 1);
@@ -137,8 +124,45 @@ sealed class LeadsBenchmark : IBenchmark
         BenchOutput.Figure("leads_transition_errors", failures, "requests");
         BenchOutput.Figure("leads_state_changed_consumed", arrivals.Length / Math.Max(consumeSpan, 0.001), "msg/s");
         BenchOutput.Figure("leads_state_changed_received", arrivals.Length, "messages");
+        BenchOutput.Figure("leads_cpu_per_transition", busyMs, "ms", 2);
+        BenchOutput.Figure("leads_machine_ceiling", busyMs > 0 ? Environment.ProcessorCount * 1000 / busyMs : 0, "transitions/s");
+        BenchOutput.Note("cpu per transition: " + string.Join(", ", split.Select(x => $"{x.Group} {x.Ms.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} ms")) +
+                         " (ceiling: every core busy with nothing but transitions at this cost)");
         BenchOutput.Note($"{transitions} transitions in {elapsed:F1} s through gateway → Leads; all {arrivals.Length} LeadStateChanged consumed within {consumeSpan:F1} s");
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Each client owns a slice of the contacts and walks each one along <paramref name="path"/> (a cycle of states, every
+    /// step an allowed transition), one request at a time. Returns the sorted latencies of the successful transitions.
+    /// </summary>
+    static async Task<(double[] Latencies, int Failures, double Seconds)> LoadAsync(HttpClient http, Guid[] ids, int[] position, string[] path,
+        int workers, TimeSpan duration, CancellationToken ct)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var failures = 0;
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            var mine = Enumerable.Range(0, ids.Length).Where(i => i % workers == w).ToArray();
+            for (var next = 0; mine.Length > 0 && Stopwatch.GetTimestamp() < deadline && !ct.IsCancellationRequested; next++)
+            {
+                var i = mine[next % mine.Length];
+                var started = Stopwatch.GetTimestamp();
+                using var response = await Transition(http, ids[i], path[(position[i] + 1) % path.Length], ct);
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    position[i] = (position[i] + 1) % path.Length;
+                }
+                else
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+        return (latencies.Order().ToArray(), failures, clock.Elapsed.TotalSeconds);
     }
 
     static Task<HttpResponseMessage> Transition(HttpClient http, Guid id, string toState, CancellationToken ct) =>
@@ -154,6 +178,23 @@ sealed class LeadsBenchmark : IBenchmark
         Expires = DateTime.UtcNow.AddHours(1),
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
     });
+
+    /// <summary>
+    /// The workloads, as cycles of default states starting from <c>contacted</c>. <c>pipeline</c>: a lead moves along the
+    /// pipeline, goes quiet and is reached again (three pipeline moves the lifecycle ignores, one that cancels its dormancy
+    /// timeout, one that schedules it). <c>dormancy</c>: every transition cancels or schedules the timeout (the worst case).
+    /// </summary>
+    static readonly Dictionary<string, string[]> Paths = new()
+    {
+        ["pipeline"] = ["contacted", "qualified", "proposal", "negotiation", "dormant"],
+        ["dormancy"] = ["contacted", "dormant"],
+    };
+
+    static string ArgText(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
 
     static int Arg(string[] args, string name, int fallback)
     {
