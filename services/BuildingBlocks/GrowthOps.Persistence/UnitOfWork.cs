@@ -15,6 +15,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
     NpgsqlConnection? _connection;
     NpgsqlTransaction? _transaction;
     List<Action>? _afterCommit;
+    List<NpgsqlBatchCommand>? _deferred;
 
     public bool IsActive => _transaction is not null;
 
@@ -104,10 +105,36 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
         (_afterCommit ??= []).Add(action);
     }
 
+    /// <summary>
+    /// Queues a write that nothing in this transaction reads back (an outbox row, a saga's new state): it travels with the
+    /// COMMIT, in one round trip. If it fails, nothing commits and <see cref="CommitAsync"/> throws.
+    /// </summary>
+    public void Defer(NpgsqlBatchCommand command)
+    {
+        if (_transaction is null)
+            throw new InvalidOperationException("No transaction: call BeginAsync first.");
+        (_deferred ??= []).Add(command);
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         var transaction = Transaction;
-        await transaction.CommitAsync(cancellationToken);
+        if (_deferred is { Count: > 0 } deferred)
+        {
+            _deferred = null;
+            // The deferred writes and COMMIT in one batch: PostgreSQL runs them in order and stops at the first error (the
+            // transaction then stays aborted and is rolled back). Npgsql sees the COMMIT and marks the transaction completed.
+            await using var batch = new NpgsqlBatch(Connection, transaction);
+            foreach (var command in deferred)
+                batch.BatchCommands.Add(command);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         await EndAsync();
         if (_afterCommit is { } actions)
         {
@@ -135,6 +162,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
         }
 
         _afterCommit = null;
+        _deferred = null;
         await EndAsync();
     }
 

@@ -16,7 +16,7 @@ static class OutboxStore
         correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address, expiration_time
         """;
 
-    public static async Task AddSend<T>(UnitOfWork unitOfWork, MessagingSignals signals, string schema, SendContext<T> context)
+    public static Task AddSend<T>(UnitOfWork unitOfWork, MessagingSignals signals, string schema, SendContext<T> context)
         where T : class
     {
         if (!unitOfWork.IsActive)
@@ -37,38 +37,44 @@ static class OutboxStore
                 properties = serializer.SerializeDictionary(props);
         }
 
-        await using var cmd = unitOfWork.CreateCommand($"""
+        // Nothing reads the row back before commit: it travels with the COMMIT (one round trip for all of a transaction's messages).
+        var insert = new NpgsqlBatchCommand($"""
             insert into {schema}.outbox_message (enqueue_time, sent_time, headers, properties, message_id, content_type, message_type, body,
               conversation_id, correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address,
               expiration_time)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-            """);
-        cmd.Parameters.Add(P(context.Delay.HasValue ? now + context.Delay : null));
-        cmd.Parameters.Add(P(context.SentTime ?? now));
-        cmd.Parameters.Add(P(serializer.SerializeDictionary(context.Headers.GetAll())));
-        cmd.Parameters.Add(P(properties));
-        cmd.Parameters.Add(P(messageId));
-        cmd.Parameters.Add(P(context.ContentType?.ToString() ?? context.Serialization.DefaultContentType.ToString()));
-        cmd.Parameters.Add(P(string.Join(";", context.SupportedMessageTypes)));
-        cmd.Parameters.Add(P(body.GetString()));
-        cmd.Parameters.Add(P(context.ConversationId));
-        cmd.Parameters.Add(P(context.CorrelationId));
-        cmd.Parameters.Add(P(context.InitiatorId));
-        cmd.Parameters.Add(P(context.RequestId));
-        cmd.Parameters.Add(P(context.SourceAddress?.ToString()));
-        cmd.Parameters.Add(P(context.DestinationAddress?.ToString()));
-        cmd.Parameters.Add(P(context.ResponseAddress?.ToString()));
-        cmd.Parameters.Add(P(context.FaultAddress?.ToString()));
-        cmd.Parameters.Add(P(context.TimeToLive.HasValue ? now + context.TimeToLive : null));
-        await cmd.ExecuteNonQueryAsync(context.CancellationToken);
+            """)
+        {
+            Parameters =
+            {
+                P(context.Delay.HasValue ? now + context.Delay : null),
+                P(context.SentTime ?? now),
+                P(serializer.SerializeDictionary(context.Headers.GetAll())),
+                P(properties),
+                P(messageId),
+                P(context.ContentType?.ToString() ?? context.Serialization.DefaultContentType.ToString()),
+                P(string.Join(";", context.SupportedMessageTypes)),
+                P(body.GetString()),
+                P(context.ConversationId),
+                P(context.CorrelationId),
+                P(context.InitiatorId),
+                P(context.RequestId),
+                P(context.SourceAddress?.ToString()),
+                P(context.DestinationAddress?.ToString()),
+                P(context.ResponseAddress?.ToString()),
+                P(context.FaultAddress?.ToString()),
+                P(context.TimeToLive.HasValue ? now + context.TimeToLive : null),
+            },
+        };
+        unitOfWork.Defer(insert);
         if (signals.NotifyOtherProcesses)
         {
             // Delivered at commit (never for a rollback), deduplicated within the transaction.
-            await using var notify = unitOfWork.CreateCommand($"select pg_notify('{schema}_outbox', '')");
-            await notify.ExecuteNonQueryAsync(context.CancellationToken);
+            unitOfWork.Defer(new NpgsqlBatchCommand($"select pg_notify('{schema}_outbox', '')"));
         }
 
         unitOfWork.AfterCommit(signals.Outbox.Set);
+        return Task.CompletedTask;
     }
 
     /// <summary>A row as MassTransit's own <see cref="InMemoryOutboxMessage"/>, which <c>OutboxMessageSendPipe</c> replays.</summary>

@@ -69,10 +69,10 @@ sealed class PgSagaRepositoryContextFactory<TSaga>(
     async Task<PgSagaSession<TSaga>> Open(CancellationToken ct)
     {
         if (unitOfWork.IsActive)
-            return new PgSagaSession<TSaga>(unitOfWork.Connection, unitOfWork.Transaction, false, options);
+            return new PgSagaSession<TSaga>(unitOfWork.Connection, unitOfWork.Transaction, false, options, unitOfWork);
         var connection = await dataSource.OpenConnectionAsync(ct);
         var transaction = await connection.BeginTransactionAsync(ct);
-        return new PgSagaSession<TSaga>(connection, transaction, true, options);
+        return new PgSagaSession<TSaga>(connection, transaction, true, options, null);
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)

@@ -1,3 +1,4 @@
+using GrowthOps.Persistence;
 using System.Text.Json;
 using MassTransit;
 using Npgsql;
@@ -21,9 +22,11 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     readonly NpgsqlTransaction _transaction;
     readonly bool _owned;
     readonly PgSagaOptions<TSaga> _options;
+    readonly UnitOfWork? _unitOfWork;
 
-    internal PgSagaSession(NpgsqlConnection connection, NpgsqlTransaction transaction, bool owned, PgSagaOptions<TSaga> options)
+    internal PgSagaSession(NpgsqlConnection connection, NpgsqlTransaction transaction, bool owned, PgSagaOptions<TSaga> options, UnitOfWork? unitOfWork)
     {
+        _unitOfWork = unitOfWork;
         _connection = connection;
         _transaction = transaction;
         _owned = owned;
@@ -124,6 +127,19 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     {
         var expected = VersionOf(saga);
         SetVersion(saga, expected + 1);
+        if (!_options.Optimistic && _unitOfWork is { IsActive: true } unitOfWork)
+        {
+            // The row is locked since Load: the update cannot miss, so it travels with the message's COMMIT.
+            unitOfWork.Defer(new NpgsqlBatchCommand($"""
+                update {_options.Table} set current_state = $2, version = version + 1, data = $3::jsonb, updated = now()
+                where correlation_id = $1
+                """)
+            {
+                Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = JsonSerializer.Serialize(saga, Json) } },
+            });
+            return;
+        }
+
         var where = _options.Optimistic ? " and version = $2" : "";
         await using var cmd = Command($"""
             update {_options.Table} set current_state = $3, version = $2 + 1, data = $4::jsonb, updated = now()
@@ -135,6 +151,13 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
 
     public async Task Delete(TSaga saga, CancellationToken ct)
     {
+        if (!_options.Optimistic && _unitOfWork is { IsActive: true } unitOfWork)
+        {
+            // Deferred like Update, so a deferred update never lands after the delete.
+            unitOfWork.Defer(new NpgsqlBatchCommand($"delete from {_options.Table} where correlation_id = $1") { Parameters = { new() { Value = saga.CorrelationId } } });
+            return;
+        }
+
         var where = _options.Optimistic ? " and version = $2" : "";
         await using var cmd = Command($"delete from {_options.Table} where correlation_id = $1{where}", saga.CorrelationId, VersionOf(saga));
         if (await cmd.ExecuteNonQueryAsync(ct) == 0 && _options.Optimistic)

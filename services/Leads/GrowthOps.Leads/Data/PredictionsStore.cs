@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using GrowthOps.Leads.Domain;
 using GrowthOps.Persistence;
+using Npgsql;
 
 namespace GrowthOps.Leads.Data;
 
@@ -88,13 +89,20 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
     /// Scores the contact's latest prediction if it is unresolved and was made from the state just left; false when there is
     /// none (no prediction, or it was about an earlier stay).
     /// </summary>
-    public async Task<bool> ResolveAsync(Guid contactId, Guid fromStateId, Guid toStateId, DateTime at, CancellationToken ct) =>
-        await unitOfWork.Connection.ExecuteAsync(Cmd("""
+    /// <summary>
+    /// Scores the contact's latest prediction with the state it actually went to, if it is unresolved and was made from the
+    /// state just left. Nothing in the transaction reads it back, so it travels with the COMMIT.
+    /// </summary>
+    public void Resolve(Guid contactId, Guid fromStateId, Guid toStateId, DateTime at) =>
+        unitOfWork.Defer(new NpgsqlBatchCommand("""
             update leads.lead_state_predictions p
-            set outcome_state_id = @toStateId, outcome_at = @at, correct = (p.predicted_state_id = @toStateId)
-            where p.id = (select id from leads.lead_state_predictions where contact_id = @contactId order by created desc, id desc limit 1)
-              and p.outcome_at is null and p.from_state_id = @fromStateId
-            """, new { contactId, fromStateId, toStateId, at }, ct)) == 1;
+            set outcome_state_id = $3, outcome_at = $4, correct = (p.predicted_state_id = $3)
+            where p.id = (select id from leads.lead_state_predictions where contact_id = $1 order by created desc, id desc limit 1)
+              and p.outcome_at is null and p.from_state_id = $2
+            """)
+        {
+            Parameters = { new() { Value = contactId }, new() { Value = fromStateId }, new() { Value = toStateId }, new() { Value = at } },
+        });
 
     /// <summary>States one transition away from <paramref name="fromStateId"/>; a target any-state rules lead to is an exit.</summary>
     public async Task<IReadOnlyList<PredictionCandidate>> AllowedTargetsAsync(Guid fromStateId, CancellationToken ct) =>

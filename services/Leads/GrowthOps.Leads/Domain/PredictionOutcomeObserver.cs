@@ -9,9 +9,10 @@ namespace GrowthOps.Leads.Domain;
 /// </summary>
 public sealed class PredictionOutcomeObserver(PredictionsStore predictions) : ILeadTransitionObserver
 {
-    public async Task OnTransitionAsync(HistoryEntry entry, CancellationToken ct)
+    public Task OnTransitionAsync(HistoryEntry entry, CancellationToken ct)
     {
         if (entry.FromStateId is { } from)
-            await predictions.ResolveAsync(entry.ContactId, from, entry.ToStateId, entry.OccurredAt, ct);
+            predictions.Resolve(entry.ContactId, from, entry.ToStateId, entry.OccurredAt);
+        return Task.CompletedTask;
     }
 }
