@@ -69,6 +69,47 @@ public sealed class Publishing_through_the_outbox() : TestHostTests("outbox")
     }
 
     [Fact]
+    public async Task A_write_that_fails_with_the_commit_leaves_neither_data_nor_messages()
+    {
+        var tenant = Guid.NewGuid();
+        var orderId = Guid.NewGuid();
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+            var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+            await unitOfWork.BeginAsync(tenant);
+            await using (var insert = unitOfWork.CreateCommand("insert into testhost.orders (tenant_id, id, amount) values ($1, $2, 3)"))
+            {
+                insert.Parameters.Add(new() { Value = tenant });
+                insert.Parameters.Add(new() { Value = orderId });
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            await publish.Publish(new OrderPlaced(tenant, orderId, 3m, DateTimeOffset.UtcNow));
+            // Travels with the COMMIT, after the outbox row, and fails there.
+            unitOfWork.Defer(new Npgsql.NpgsqlBatchCommand("insert into testhost.orders (tenant_id, id, amount) values ($1, $1, null)")
+            {
+                Parameters = { new() { Value = tenant } },
+            });
+
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => unitOfWork.CommitAsync());
+            await unitOfWork.RollbackAsync();
+            Assert.False(unitOfWork.IsActive);
+
+            // The unit of work is usable again.
+            await unitOfWork.BeginAsync(tenant);
+            await unitOfWork.CommitAsync();
+        }
+
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.orders where id = $1", orderId));
+        var marker = await App.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 1m });
+        var markerId = (await marker.Content.ReadFromJsonAsync<OrderBody>())!.Id;
+        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", markerId), n => n == 1,
+            because: "the marker order is consumed");
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+    }
+
+    [Fact]
     public async Task Publishing_outside_a_transaction_throws_instead_of_dropping_the_message()
     {
         await using var scope = App.Services.CreateAsyncScope();
