@@ -26,6 +26,7 @@ public static class Extensions
         });
 
         builder.Services.AddSingleton<TenantDefaults>();
+        builder.Services.AddSingleton<LeadConfigCache>();
         builder.Services.AddScoped<LeadsTransaction>();
         builder.Services.AddScoped<ContactsStore>();
         builder.Services.AddScoped<StatesStore>();

@@ -49,6 +49,36 @@ public sealed class Executing_transitions(LeadsApp app) : IClassFixture<LeadsApp
     }
 
     [Fact]
+    public async Task Changes_to_states_and_transitions_made_elsewhere_apply_to_the_next_transition()
+    {
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        var id = await CreateContact(client, "replica@example.com");
+        Assert.Equal(HttpStatusCode.Created, (await client.Post($"/api/leads/contacts/{id}/transitions", new { to_state = "contacted" })).StatusCode);
+
+        // Another replica (here: plain SQL, past this process) removes "any → dormant" and adds a state reachable from contacted.
+        Assert.Equal(1L, await app.Database.ScalarAsync<long>("""
+            with d as (delete from leads.lead_transitions t using leads.lead_states s
+                       where t.tenant_id = $1 and s.tenant_id = $1 and s.id = t.to_state_id and s.name = 'dormant' and t.from_state_id is null
+                       returning 1)
+            select count(*) from d
+            """, tenant));
+        await app.Database.ScalarAsync<long>("""
+            with s as (insert into leads.lead_states (tenant_id, id, name, position) values ($1, gen_random_uuid(), 'nurturing', 9) returning id),
+                 t as (insert into leads.lead_transitions (tenant_id, id, from_state_id, to_state_id, name)
+                       select $1, gen_random_uuid(), c.id, s.id, 'contacted → nurturing' from s, leads.lead_states c where c.tenant_id = $1 and c.name = 'contacted'
+                       returning 1)
+            select count(*) from t
+            """, tenant);
+
+        var refused = await client.Post($"/api/leads/contacts/{id}/transitions", new { to_state = "dormant" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var moved = await client.Post($"/api/leads/contacts/{id}/transitions", new { to_state = "nurturing" });
+        Assert.Equal(HttpStatusCode.Created, moved.StatusCode);
+        Assert.Equal("nurturing", (await moved.Json()).GetProperty("to_state").GetString());
+    }
+
+    [Fact]
     public async Task A_transition_that_is_not_allowed_is_a_409_listing_the_allowed_targets()
     {
         var client = app.ClientFor(Guid.NewGuid());

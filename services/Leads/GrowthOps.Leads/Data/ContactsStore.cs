@@ -7,12 +7,15 @@ namespace GrowthOps.Leads.Data;
 /// <summary>Contacts in <c>leads.contacts</c>, always inside the tenant's unit of work (row-level security scopes every query).</summary>
 public sealed class ContactsStore(UnitOfWork unitOfWork)
 {
-    const string Select = """
-        select c.id, c.email, c.kind, c.first_name, c.last_name, c.phone, c.company, c.source, c.channel, c.owner_id, c.score, c.timezone,
+    const string Columns = """
+        c.id, c.email, c.kind, c.first_name, c.last_name, c.phone, c.company, c.source, c.channel, c.owner_id, c.score, c.timezone,
                c.marketing_consent, c.consent_at, c.attributes::text as attributes_json, c.tags, c.state_id, s.name as state_name,
                c.state_entered_at, c.last_interaction_at, c.created, c.updated
-        from leads.contacts c left join leads.lead_states s on s.tenant_id = c.tenant_id and s.id = c.state_id
         """;
+
+    const string From = "from leads.contacts c left join leads.lead_states s on s.tenant_id = c.tenant_id and s.id = c.state_id";
+
+    const string Select = $"select {Columns} {From}";
 
     public sealed record ListFilter(
         string? State = null, string? Tag = null, string? Kind = null, string? Query = null,
@@ -24,6 +27,19 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
 
     public Task<Contact?> GetAsync(Guid id, CancellationToken ct, bool forUpdate = false) =>
         unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(Cmd($"{Select} where c.id = @id{(forUpdate ? " for update of c" : "")}", new { id }, ct));
+
+    /// <summary>
+    /// The contact, locked for its transition, and the version of the tenant's lead states and transitions (see
+    /// <see cref="LeadConfigCache"/>) in the same round trip.
+    /// </summary>
+    public async Task<(Contact Contact, long ConfigVersion)?> GetForTransitionAsync(Guid id, CancellationToken ct)
+    {
+        var rows = await unitOfWork.Connection.QueryAsync<Contact, long, (Contact, long)>(Cmd($"""
+            select {Columns}, coalesce((select t.config_version from leads.tenants t where t.tenant_id = leads.current_tenant()), 0) as config_version
+            {From} where c.id = @id for update of c
+            """, new { id }, ct), (contact, version) => (contact, version), splitOn: "config_version");
+        return rows.Select(r => ((Contact, long)?)r).SingleOrDefault();
+    }
 
     public Task<Contact?> FindByEmailAsync(string email, CancellationToken ct, bool forUpdate = false) =>
         unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(Cmd(

@@ -1,5 +1,6 @@
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
+using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
 using MassTransit;
 
@@ -23,6 +24,8 @@ public static class TransitionSources
 public sealed class LeadStateEngine(
     ContactsStore contacts,
     StatesStore states,
+    LeadConfigCache configCache,
+    UnitOfWork unitOfWork,
     HistoryStore history,
     IPublishEndpoint publish,
     IEnumerable<ILeadTransitionObserver> observers)
@@ -31,22 +34,23 @@ public sealed class LeadStateEngine(
 
     public async Task<HistoryEntry> TransitionAsync(Request request, CancellationToken ct)
     {
-        var contact = await contacts.GetAsync(request.ContactId, ct, forUpdate: true)
-                      ?? throw RequestProblemException.NotFound($"Contact {request.ContactId} does not exist.");
+        var (contact, configVersion) = await contacts.GetForTransitionAsync(request.ContactId, ct)
+                                       ?? throw RequestProblemException.NotFound($"Contact {request.ContactId} does not exist.");
+        var config = await configCache.GetAsync(unitOfWork, states, configVersion, ct);
 
         LeadTransition? rule = null;
         LeadState? target = null;
         Guid targetId;
         if (request.TransitionId is { } transitionId)
         {
-            rule = await states.GetTransitionAsync(transitionId, ct) ?? throw RequestProblemException.NotFound($"Transition {transitionId} does not exist.");
+            rule = config.GetTransition(transitionId) ?? throw RequestProblemException.NotFound($"Transition {transitionId} does not exist.");
             if (rule.FromStateId is { } from && from != contact.StateId)
                 throw await NotAllowed(contact, $"Transition '{rule.Name}' starts from '{rule.FromState}', but the lead is in '{contact.StateName}'.", ct);
             targetId = rule.ToStateId;
         }
         else if (!string.IsNullOrWhiteSpace(request.ToState))
         {
-            target = await states.FindAsync(request.ToState, ct)
+            target = config.Find(request.ToState)
                      ?? throw RequestProblemException.Unprocessable($"There is no lead state '{request.ToState}'.");
             targetId = target.Id;
         }
@@ -58,10 +62,10 @@ public sealed class LeadStateEngine(
         if (targetId == contact.StateId)
             throw RequestProblemException.Conflict($"The lead is already in '{contact.StateName}'.");
 
-        rule ??= await states.FindAllowedAsync(contact.StateId, targetId, ct);
+        rule ??= config.FindAllowed(contact.StateId, targetId);
         if (rule is null)
         {
-            var targetName = target?.Name ?? (await states.GetAsync(targetId, ct))?.Name;
+            var targetName = target?.Name ?? config.Get(targetId)?.Name;
             throw await NotAllowed(contact, $"Moving from '{contact.StateName ?? "no state"}' to '{targetName}' is not an allowed transition.", ct);
         }
 
@@ -69,7 +73,7 @@ public sealed class LeadStateEngine(
             throw RequestProblemException.Unprocessable($"The transition to '{rule.ToState}' requires notes.");
 
         var now = DateTime.UtcNow;
-        var toState = target ?? await states.GetAsync(targetId, ct) ?? throw RequestProblemException.NotFound($"State {targetId} does not exist.");
+        var toState = target ?? config.Get(targetId) ?? throw RequestProblemException.NotFound($"State {targetId} does not exist.");
         var entry = new HistoryEntry(Guid.CreateVersion7(), contact.Id, contact.StateId, contact.StateName, toState.Id, toState.Name, rule.Id,
             request.Notes, request.TriggeredBy, request.Source, contact.StateEnteredAt is { } entered ? (now - entered).TotalSeconds : null, now);
         await history.RecordTransitionAsync(entry, ct);

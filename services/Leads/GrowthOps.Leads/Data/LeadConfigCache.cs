@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using GrowthOps.Persistence;
+
+namespace GrowthOps.Leads.Data;
+
+/// <summary>
+/// Each tenant's lead states and transitions as of a <c>leads.tenants.config_version</c>, so a transition looks them up
+/// in memory instead of querying them. The version is read with the contact, in the transition's own transaction, so a
+/// change committed by any replica is seen by the next transition that reads it. A snapshot is shared only once the
+/// transaction that loaded it commits (a rolled-back seeding must not leave states behind).
+/// </summary>
+public sealed class LeadConfigCache
+{
+    readonly ConcurrentDictionary<Guid, LeadConfig> _byTenant = new();
+
+    public async Task<LeadConfig> GetAsync(UnitOfWork unitOfWork, StatesStore states, long version, CancellationToken ct)
+    {
+        var tenant = unitOfWork.TenantId ?? throw new InvalidOperationException("Lead states need a tenant.");
+        if (_byTenant.TryGetValue(tenant, out var cached) && cached.Version == version)
+            return cached;
+
+        var fresh = new LeadConfig(version, await states.ListAsync(ct), await states.ListTransitionsAsync(ct));
+        unitOfWork.AfterCommit(() => _byTenant.AddOrUpdate(tenant, fresh, (_, current) => current.Version > fresh.Version ? current : fresh));
+        return fresh;
+    }
+}
+
+/// <summary>A tenant's lead states and transitions, with the lookups of <see cref="StatesStore"/> done in memory.</summary>
+public sealed class LeadConfig(long version, IReadOnlyList<LeadState> states, IReadOnlyList<LeadTransition> transitions)
+{
+    readonly Dictionary<Guid, LeadState> _states = states.ToDictionary(s => s.Id);
+    readonly Dictionary<Guid, LeadTransition> _transitions = transitions.ToDictionary(t => t.Id);
+
+    public long Version { get; } = version;
+
+    /// <summary>By id (its canonical text), or by name, case-insensitive — as <see cref="StatesStore.FindAsync"/>.</summary>
+    public LeadState? Find(string idOrName) =>
+        states.FirstOrDefault(s => s.Id.ToString() == idOrName) ?? states.FirstOrDefault(s => string.Equals(s.Name, idOrName, StringComparison.OrdinalIgnoreCase));
+
+    public LeadState? Get(Guid id) => _states.GetValueOrDefault(id);
+
+    public LeadTransition? GetTransition(Guid id) => _transitions.GetValueOrDefault(id);
+
+    /// <summary>The transition that allows from → to: the specific pair first, else an any-state rule — as <see cref="StatesStore.FindAllowedAsync"/>.</summary>
+    public LeadTransition? FindAllowed(Guid? fromStateId, Guid toStateId) =>
+        transitions.Where(t => t.ToStateId == toStateId && (t.FromStateId is null || t.FromStateId == fromStateId))
+            .OrderBy(t => t.FromStateId is null)
+            .FirstOrDefault();
+}
