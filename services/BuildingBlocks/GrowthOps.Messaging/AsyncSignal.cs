@@ -33,4 +33,11 @@ public sealed class MessagingSignals
     /// with a relay wake it in process instead, because NOTIFY serialises commits server-wide.
     /// </summary>
     public bool NotifyOtherProcesses { get; init; }
+
+    /// <summary>
+    /// The scheduler queue of this process when it runs the durable scheduler: schedule and cancel commands addressed to it
+    /// are written straight into <c>scheduled_message</c> in the sender's transaction instead of travelling through the
+    /// outbox and the broker to the scheduler's consumer. Null when another process schedules.
+    /// </summary>
+    public string? LocalSchedulerQueue { get; init; }
 }

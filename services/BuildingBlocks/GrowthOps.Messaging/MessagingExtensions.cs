@@ -31,7 +31,11 @@ public static class MessagingExtensions
         var schedulerAddress = new Uri($"queue:{schedulerQueue}");
 
         builder.Services.AddSingleton(new MigrationSource(typeof(MessagingExtensions).Assembly, -50));
-        builder.Services.AddSingleton(new MessagingSignals { NotifyOtherProcesses = !messaging.EnableOutboxRelay });
+        builder.Services.AddSingleton(new MessagingSignals
+        {
+            NotifyOtherProcesses = !messaging.EnableOutboxRelay,
+            LocalSchedulerQueue = messaging.EnableScheduler ? schedulerQueue : null,
+        });
         builder.Services.AddHostedService<NotificationListener>();
         if (messaging.EnableOutboxRelay)
             builder.Services.AddHostedService<OutboxRelay>();

@@ -1,3 +1,5 @@
+using MassTransit.Scheduling;
+using GrowthOps.Messaging.Scheduling;
 using GrowthOps.Persistence;
 using MassTransit;
 using MassTransit.Context;
@@ -27,6 +29,10 @@ static class OutboxStore
 
         var serializer = SystemTextJsonMessageSerializer.Instance;
         var body = context.Serializer.GetMessageBody(context);
+        if (signals.LocalSchedulerQueue is { } schedulerQueue && context.DestinationAddress?.AbsolutePath.Split('/')[^1] == schedulerQueue
+            && TrySchedule(unitOfWork, signals, schema, context, body))
+            return Task.CompletedTask;
+
         var now = DateTime.UtcNow;
         string? properties = null;
         if (context is TransportSendContext<T> transportSendContext)
@@ -75,6 +81,32 @@ static class OutboxStore
 
         unitOfWork.AfterCommit(signals.Outbox.Set);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A schedule or cancel command for this process's own scheduler, stored the way <see cref="ScheduleMessageConsumer"/>
+    /// stores it, but in the sender's transaction: no outbox row, no broker hop, no second transaction. Other scheduling
+    /// commands (recurring, pause, resume) still go through the queue.
+    /// </summary>
+    static bool TrySchedule<T>(UnitOfWork unitOfWork, MessagingSignals signals, string schema, SendContext<T> context, MessageBody body)
+        where T : class
+    {
+        switch (context.Message)
+        {
+            case ScheduleMessage schedule:
+                var serializerContext = SystemTextJsonMessageSerializer.Instance.Deserialize(body, context.Headers, context.DestinationAddress);
+                var contentType = context.ContentType?.ToString() ?? context.Serialization.DefaultContentType.ToString();
+                unitOfWork.Defer(ScheduleMessageConsumer.Schedule(schema, schedule,
+                    ScheduleMessageConsumer.Envelope(serializerContext, context.Headers, schedule, context.MessageId, contentType, context.CancellationToken),
+                    ScheduleMessageConsumer.Origin.Of(context)));
+                unitOfWork.AfterCommit(signals.Scheduler.Set);
+                return true;
+            case CancelScheduledMessage cancel:
+                unitOfWork.Defer(ScheduleMessageConsumer.Cancel(schema, cancel.TokenId));
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>A row as MassTransit's own <see cref="InMemoryOutboxMessage"/>, which <c>OutboxMessageSendPipe</c> replays.</summary>

@@ -34,32 +34,65 @@ public sealed class ScheduleMessageConsumer(
     public async Task Consume(ConsumeContext<ScheduleMessage> context)
     {
         var m = context.Message;
-        var envelope = Envelope(context, m.Payload, m.PayloadType, m.CorrelationId);
-        await using var cmd = Command($"""
-            insert into {Schema}.scheduled_message (token_id, scheduled_time, message_id, content_type, message_type, body, headers, conversation_id,
-              correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-            on conflict (token_id) do update set scheduled_time = excluded.scheduled_time, body = excluded.body, headers = excluded.headers,
-              updated = now()
-            where not {Schema}.scheduled_message.cancelled
-            """, m.CorrelationId, Utc(m.ScheduledTime), envelope.MessageId, envelope.ContentType, envelope.MessageType, envelope.Body,
-            envelope.Headers, context.ConversationId, context.CorrelationId, context.InitiatorId, context.RequestId,
-            context.SourceAddress?.ToString(), m.Destination.ToString(), context.ResponseAddress?.ToString(), context.FaultAddress?.ToString());
-        await cmd.ExecuteNonQueryAsync(context.CancellationToken);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Schedule(Schema, m, Envelope(context.SerializerContext, context.Headers, context.Message, context.MessageId,
+            context.ReceiveContext.ContentType.ToString(), context.CancellationToken), Origin.Of(context)));
+        await batch.ExecuteNonQueryAsync(context.CancellationToken);
         signals.Scheduler.Set();
         logger.LogDebug("Scheduled {Token} at {Time:O} for {Destination}", m.CorrelationId, m.ScheduledTime, m.Destination);
     }
 
     public async Task Consume(ConsumeContext<CancelScheduledMessage> context)
     {
-        await using var cmd = Command($"""
-            insert into {Schema}.scheduled_message (token_id, scheduled_time, cancelled, message_id, content_type, message_type, body, destination_address)
-            values ($1, now(), true, $1, '', '', '', '')
-            on conflict (token_id) do update set cancelled = true, updated = now()
-            """, context.Message.TokenId);
-        await cmd.ExecuteNonQueryAsync(context.CancellationToken);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Cancel(Schema, context.Message.TokenId));
+        await batch.ExecuteNonQueryAsync(context.CancellationToken);
         logger.LogDebug("Cancelled scheduled message {Token}", context.Message.TokenId);
     }
+
+    /// <summary>The upsert that stores a schedule command (a redelivered one changes nothing; a cancelled token stays cancelled).</summary>
+    internal static NpgsqlBatchCommand Schedule(string schema, ScheduleMessage m,
+        (Guid MessageId, string ContentType, string MessageType, string Body, string? Headers) envelope, Origin context) =>
+        new($"""
+            insert into {schema}.scheduled_message (token_id, scheduled_time, message_id, content_type, message_type, body, headers, conversation_id,
+              correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+            on conflict (token_id) do update set scheduled_time = excluded.scheduled_time, body = excluded.body, headers = excluded.headers,
+              updated = now()
+            where not {schema}.scheduled_message.cancelled
+            """)
+        {
+            Parameters =
+            {
+                OutboxStore.P(m.CorrelationId), OutboxStore.P(Utc(m.ScheduledTime)), OutboxStore.P(envelope.MessageId), OutboxStore.P(envelope.ContentType),
+                OutboxStore.P(envelope.MessageType), OutboxStore.P(envelope.Body), OutboxStore.P(envelope.Headers), OutboxStore.P(context.ConversationId),
+                OutboxStore.P(context.CorrelationId), OutboxStore.P(context.InitiatorId), OutboxStore.P(context.RequestId),
+                OutboxStore.P(context.SourceAddress?.ToString()), OutboxStore.P(m.Destination.ToString()), OutboxStore.P(context.ResponseAddress?.ToString()),
+                OutboxStore.P(context.FaultAddress?.ToString()),
+            },
+        };
+
+    /// <summary>Where a schedule command came from: kept with the scheduled message and replayed with it.</summary>
+    internal sealed record Origin(Guid? ConversationId, Guid? CorrelationId, Guid? InitiatorId, Guid? RequestId, Uri? SourceAddress,
+        Uri? ResponseAddress, Uri? FaultAddress)
+    {
+        public static Origin Of(ConsumeContext c) =>
+            new(c.ConversationId, c.CorrelationId, c.InitiatorId, c.RequestId, c.SourceAddress, c.ResponseAddress, c.FaultAddress);
+
+        public static Origin Of(SendContext c) =>
+            new(c.ConversationId, c.CorrelationId, c.InitiatorId, c.RequestId, c.SourceAddress, c.ResponseAddress, c.FaultAddress);
+    }
+
+    /// <summary>A cancel is a tombstone, so a cancel that overtakes its schedule still wins.</summary>
+    internal static NpgsqlBatchCommand Cancel(string schema, Guid tokenId) =>
+        new($"""
+            insert into {schema}.scheduled_message (token_id, scheduled_time, cancelled, message_id, content_type, message_type, body, destination_address)
+            values ($1, now(), true, $1, '', '', '', '')
+            on conflict (token_id) do update set cancelled = true, updated = now()
+            """)
+        {
+            Parameters = { OutboxStore.P(tokenId) },
+        };
 
     public async Task Consume(ConsumeContext<ScheduleRecurringMessage> context)
     {
@@ -74,7 +107,8 @@ public sealed class ScheduleMessageConsumer(
             return;
         }
 
-        var envelope = Envelope(context, m.Payload, m.PayloadType, m.CorrelationId);
+        var envelope = Envelope(context.SerializerContext, context.Headers, m, context.MessageId, context.ReceiveContext.ContentType.ToString(),
+            context.CancellationToken);
         await using var cmd = Command($"""
             insert into {Schema}.scheduled_message (token_id, scheduled_time, schedule_id, schedule_group, cron_expression, time_zone_id, end_time,
               message_id, content_type, message_type, body, headers, conversation_id, correlation_id, initiator_id, request_id, source_address,
@@ -129,15 +163,20 @@ public sealed class ScheduleMessageConsumer(
     /// The payload as a complete MassTransit envelope, as MassTransit's Quartz scheduler builds it: re-serialized with the
     /// payload's message types, carrying the scheduling token so a saga can match <c>Schedule.Received</c> to its token.
     /// </summary>
-    static (Guid MessageId, string ContentType, string MessageType, string Body, string? Headers) Envelope<T>(ConsumeContext<T> context,
-        object payload, string[] payloadType, Guid tokenId)
+    internal static (Guid MessageId, string ContentType, string MessageType, string Body, string? Headers) Envelope<T>(
+        SerializerContext serializerContext, Headers headers, T command, Guid? messageId, string contentType, CancellationToken ct)
         where T : class
     {
-        var body = context.SerializerContext.GetMessageSerializer(payload, payloadType)
-            .GetMessageBody(new MessageSendContext<T>(context.Message, context.CancellationToken));
-        var headers = context.Headers.GetAll().ToDictionary(x => x.Key, x => x.Value);
-        headers[MessageHeaders.SchedulingTokenId] = tokenId.ToString("D");
-        return (context.MessageId ?? NewId.NextGuid(), context.ReceiveContext.ContentType.ToString(), string.Join(";", payloadType),
-            body.GetString(), SystemTextJsonMessageSerializer.Instance.SerializeDictionary(headers!));
+        var (payload, payloadType, tokenId) = command switch
+        {
+            ScheduleMessage s => (s.Payload, s.PayloadType, s.CorrelationId),
+            ScheduleRecurringMessage r => (r.Payload, r.PayloadType, r.CorrelationId),
+            _ => throw new ArgumentException($"Not a schedule command: {typeof(T).Name}", nameof(command)),
+        };
+        var body = serializerContext.GetMessageSerializer(payload, payloadType).GetMessageBody(new MessageSendContext<T>(command, ct));
+        var all = headers.GetAll().ToDictionary(x => x.Key, x => x.Value);
+        all[MessageHeaders.SchedulingTokenId] = tokenId.ToString("D");
+        return (messageId ?? NewId.NextGuid(), contentType, string.Join(";", payloadType), body.GetString(),
+            SystemTextJsonMessageSerializer.Instance.SerializeDictionary(all!));
     }
 }
