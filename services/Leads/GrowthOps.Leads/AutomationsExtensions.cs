@@ -1,3 +1,6 @@
+using GrowthOps.Contracts.Leads;
+using GrowthOps.Leads.Consumers;
+using GrowthOps.Messaging.Inbox;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +19,7 @@ public static class AutomationsExtensions
         builder.Services.TryAddSingleton<SecretProtector>();
         builder.Services.AddScoped<AutomationsStore>();
         builder.Services.AddScoped<AutomationRunner>();
+        builder.Services.AddSingleton<IInboxPrecheck<LeadStateChangedConsumer, LeadStateChanged>, AutomationsPrecheck>();
         builder.Services.AddSingleton<AutomationWebhooks>();
 
         // Not the standard handler every client gets: its 30 s budget and 2 s backoff are too long for a call made inside the

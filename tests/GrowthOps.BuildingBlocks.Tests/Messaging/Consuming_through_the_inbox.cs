@@ -24,6 +24,8 @@ public sealed class Consuming_through_the_inbox() : TestHostTests("inbox")
         await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.inbox_state"), n => n == 2);
 
         Assert.Equal(1L, await Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+        // The duplicates count as consumed: none is moved to a _skipped queue (which exists only once something was moved there).
+        Assert.Null(await Vhost.ReadyMessagesAsync("testhost-order-placed_skipped"));
     }
 
     [Fact]

@@ -37,6 +37,28 @@ public sealed class Running_automations(LeadsApp app) : IClassFixture<LeadsApp>
     }
 
     [Fact]
+    public async Task A_state_change_that_triggers_no_automation_is_consumed_without_a_trace()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var automationId = await client.CreateAutomationId(new
+        {
+            name = "Qualified", trigger = "on_enter", state = "qualified", actions = new object[] { new { type = "add_tag", tag = "qualified" } },
+        });
+        var contactId = await client.CreateContact(new { email = "quiet@example.com" });
+
+        // new → contacted triggers nothing: acknowledged without a transaction (and not moved to the _skipped queue).
+        await client.Transition(contactId, "contacted");
+        await client.Transition(contactId, "qualified");
+
+        var execution = Assert.Single(await client.WaitForExecutions(automationId));
+        Assert.Equal("succeeded", execution.GetProperty("status").GetString());
+        Assert.Single((await (await client.GetAsync($"/api/leads/contacts/{contactId}/automation-executions")).Json()).GetProperty("items").EnumerateArray());
+        // The queues exist only once a message was moved there (their counts lag behind in the management API; existence does not).
+        Assert.Null(await app.VirtualHost.ReadyMessagesAsync("leads-lead-state-changed_skipped"));
+        Assert.Null(await app.VirtualHost.ReadyMessagesAsync("leads-lead-state-changed_error"));
+    }
+
+    [Fact]
     public async Task An_automation_whose_conditions_do_not_hold_records_no_execution()
     {
         var client = app.ClientFor(Guid.NewGuid());

@@ -17,11 +17,14 @@ namespace GrowthOps.Messaging.Inbox;
 /// the row and is acknowledged without running again; a concurrent duplicate waits on the row's unique index until the first
 /// commits (then skips) or rolls back (then runs). The transaction is scoped to the message's tenant.
 /// </summary>
-sealed class InboxFilter<TMessage>(IConsumeScopeProvider scopeProvider, OutboxConsumeOptions options, string consumerName) : IFilter<ConsumeContext<TMessage>>
+sealed class InboxFilter<TMessage>(IConsumeScopeProvider scopeProvider, OutboxConsumeOptions options, string consumerName, Type precheckType)
+    : IFilter<ConsumeContext<TMessage>>
     where TMessage : class
 {
     static readonly Meter Meter = new("GrowthOps.Messaging");
     static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("growthops.inbox.duplicates", "{message}", "Redelivered messages skipped by the inbox");
+    static readonly Counter<long> Prechecked = Meter.CreateCounter<long>("growthops.inbox.prechecked", "{message}",
+        "Messages acknowledged without a transaction because the consumer's precheck found nothing to do");
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("pg-inbox").Add("consumer", consumerName);
 
@@ -32,6 +35,15 @@ sealed class InboxFilter<TMessage>(IConsumeScopeProvider scopeProvider, OutboxCo
         var signals = Require<MessagingSignals>(scope);
         var schema = Require<IOptions<PostgresOptions>>(scope).Value.Schema;
         var messageId = context.MessageId ?? throw new MessageException(typeof(TMessage), "A MessageId is required for exactly-once consumption.");
+
+        if (Require<IServiceProvider>(scope).GetService(precheckType) is IInboxPrecheck<TMessage> precheck
+            && !await precheck.MayHaveEffectsAsync(context.Message, context.CancellationToken))
+        {
+            Prechecked.Add(1);
+            // Consumed (with nothing to do): without this the endpoint would move the message to its _skipped queue.
+            await context.NotifyConsumed(context, TimeSpan.Zero, consumerName);
+            return;
+        }
 
         var tenantId = TenantOfMessage<TMessage>.Get(context.Message);
         if (tenantId is { } tenant)
@@ -51,6 +63,7 @@ sealed class InboxFilter<TMessage>(IConsumeScopeProvider scopeProvider, OutboxCo
                 await unitOfWork.RollbackAsync();
                 Duplicates.Add(1);
                 scope.GetService<ILogger<InboxFilter<TMessage>>>()?.LogDebug("Skipped duplicate {MessageId} for {Consumer}", messageId, consumerName);
+                await context.NotifyConsumed(context, TimeSpan.Zero, consumerName);
                 return;
             }
 

@@ -45,6 +45,7 @@ sealed class InboxSpecificationObserver(IReceiveEndpointConfigurator endpoint, I
     }
 
     void Add<T, TMessage>(IPipeConfigurator<ConsumeContext<TMessage>> configurator)
+        where T : class
         where TMessage : class
     {
         var consumerName = $"{endpoint.InputAddress.AbsolutePath.Trim('/').Split('/').Last()}/{typeof(T).Name}";
@@ -55,6 +56,6 @@ sealed class InboxSpecificationObserver(IReceiveEndpointConfigurator endpoint, I
         };
         var scopeProvider = new ConsumeScopeProvider(context, (ISetScopedConsumeContext)context);
         configurator.AddPipeSpecification(new FilterPipeSpecification<ConsumeContext<TMessage>>(
-            new InboxFilter<TMessage>(scopeProvider, options, consumerName)));
+            new InboxFilter<TMessage>(scopeProvider, options, consumerName, typeof(IInboxPrecheck<,>).MakeGenericType(typeof(T), typeof(TMessage)))));
     }
 }

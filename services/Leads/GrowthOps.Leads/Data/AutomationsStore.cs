@@ -66,11 +66,7 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
     public async Task<IReadOnlyList<Automation>> MatchingAsync(Guid? fromStateId, Guid toStateId, CancellationToken ct) =>
         (await unitOfWork.Connection.QueryAsync<Row>(Cmd($"""
             {Select}
-            where a.is_active and (
-              (a.trigger = 'on_enter' and a.state_id = @toStateId)
-              or (a.trigger = 'on_exit' and a.state_id = @fromStateId)
-              or (a.trigger = 'on_transition' and (a.from_state_id is null or a.from_state_id = @fromStateId)
-                  and (a.to_state_id is null or a.to_state_id = @toStateId)))
+            where leads.automation_matches(a, @fromStateId, @toStateId)
             order by a.created, a.id
             """, new { fromStateId, toStateId }, ct))).Select(r => r.ToAutomation()).ToList();
 
