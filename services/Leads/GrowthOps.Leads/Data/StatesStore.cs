@@ -29,7 +29,10 @@ public sealed class StatesStore(UnitOfWork unitOfWork)
     /// <summary>By id, or by name (case-insensitive) — the API accepts either.</summary>
     public Task<LeadState?> FindAsync(string idOrName, CancellationToken ct) =>
         unitOfWork.Connection.QuerySingleOrDefaultAsync<LeadState>(Cmd(
-            $"select {StateColumns} from leads.lead_states where id::text = @idOrName or lower(name) = lower(@idOrName)", new { idOrName }, ct));
+            $"""
+            select {StateColumns} from leads.lead_states
+            where tenant_id = leads.current_tenant() and (id::text = @idOrName or lower(name) = lower(@idOrName))
+            """, new { idOrName }, ct));
 
     public Task<LeadState?> GetAsync(Guid id, CancellationToken ct) =>
         unitOfWork.Connection.QuerySingleOrDefaultAsync<LeadState>(Cmd($"select {StateColumns} from leads.lead_states where id = @id", new { id }, ct));
