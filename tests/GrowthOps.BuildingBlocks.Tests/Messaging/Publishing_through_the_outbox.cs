@@ -13,6 +13,16 @@ public sealed class Publishing_through_the_outbox() : TestHostTests("outbox")
     // A 30 s fallback poll: prompt delivery can only come from the relay being woken by the commit.
     protected override IDictionary<string, string?> Overrides => new Dictionary<string, string?> { ["Messaging:OutboxPollInterval"] = "00:00:30" };
 
+    /// <summary>A later order's effect proves the consumer is running; by then <paramref name="orderId"/>'s effect would be there too.</summary>
+    async Task AssertNeverConsumedAsync(Guid tenant, Guid orderId)
+    {
+        var marker = await App.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 1m });
+        var markerId = (await marker.Content.ReadFromJsonAsync<OrderBody>())!.Id;
+        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", markerId), n => n == 1,
+            because: "the marker order is consumed");
+        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+    }
+
     [Fact]
     public async Task Wakes_the_relay_on_commit_instead_of_waiting_for_its_poll()
     {
@@ -59,12 +69,8 @@ public sealed class Publishing_through_the_outbox() : TestHostTests("outbox")
             await unitOfWork.RollbackAsync();
         }
 
-        // A later order's effect proves the consumer is running; the rolled-back one never arrives.
-        var marker = await App.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 1m });
-        var markerId = (await marker.Content.ReadFromJsonAsync<OrderBody>())!.Id;
-        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", markerId), n => n == 1,
-            because: "the marker order is consumed");
-        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+        // The rolled-back order never arrives.
+        await AssertNeverConsumedAsync(tenant, orderId);
         Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
     }
 
@@ -102,11 +108,7 @@ public sealed class Publishing_through_the_outbox() : TestHostTests("outbox")
         }
 
         Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.orders where id = $1", orderId));
-        var marker = await App.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 1m });
-        var markerId = (await marker.Content.ReadFromJsonAsync<OrderBody>())!.Id;
-        await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", markerId), n => n == 1,
-            because: "the marker order is consumed");
-        Assert.Equal(0L, await Db.ScalarAsync<long>("select count(*) from testhost.effects where order_id = $1", orderId));
+        await AssertNeverConsumedAsync(tenant, orderId);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ static class OutboxStore
 
         var serializer = SystemTextJsonMessageSerializer.Instance;
         var body = context.Serializer.GetMessageBody(context);
-        if (signals.LocalSchedulerQueue is { } schedulerQueue && context.DestinationAddress?.AbsolutePath.Split('/')[^1] == schedulerQueue
+        if (signals.LocalSchedulerQueue is { } schedulerQueue && IsQueue(context.DestinationAddress, schedulerQueue)
             && TrySchedule(unitOfWork, signals, schema, context, body))
             return Task.CompletedTask;
 
@@ -107,6 +107,13 @@ static class OutboxStore
             default:
                 return false;
         }
+    }
+
+    /// <summary>Whether the address's last path segment is the queue (on every send: no allocation).</summary>
+    static bool IsQueue(Uri? address, string queue)
+    {
+        var path = address?.AbsolutePath;
+        return path is not null && path.AsSpan(path.LastIndexOf('/') + 1).SequenceEqual(queue);
     }
 
     /// <summary>A row as MassTransit's own <see cref="InMemoryOutboxMessage"/>, which <c>OutboxMessageSendPipe</c> replays.</summary>

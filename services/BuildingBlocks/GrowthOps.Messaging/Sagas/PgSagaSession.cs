@@ -47,6 +47,12 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         return cmd;
     }
 
+    /// <summary>
+    /// The message's unit of work when writes may travel with its COMMIT: pessimistic locking (the row is locked since it
+    /// was loaded, so the write cannot miss) inside the inbox's transaction. Null otherwise: the write runs at once.
+    /// </summary>
+    UnitOfWork? DeferredWriter => !_options.Optimistic && _unitOfWork is { IsActive: true } unitOfWork ? unitOfWork : null;
+
     static int VersionOf(TSaga saga) => saga is ISagaVersion v ? v.Version : 0;
 
     static void SetVersion(TSaga saga, int version) => VersionProperty?.SetValue(saga, version);
@@ -127,9 +133,8 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     {
         var expected = VersionOf(saga);
         SetVersion(saga, expected + 1);
-        if (!_options.Optimistic && _unitOfWork is { IsActive: true } unitOfWork)
+        if (DeferredWriter is { } unitOfWork)
         {
-            // The row is locked since Load: the update cannot miss, so it travels with the message's COMMIT.
             unitOfWork.Defer(new NpgsqlBatchCommand($"""
                 update {_options.Table} set current_state = $2, version = version + 1, data = $3::jsonb, updated = now()
                 where correlation_id = $1
@@ -151,7 +156,7 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
 
     public async Task Delete(TSaga saga, CancellationToken ct)
     {
-        if (!_options.Optimistic && _unitOfWork is { IsActive: true } unitOfWork)
+        if (DeferredWriter is { } unitOfWork)
         {
             // Deferred like Update, so a deferred update never lands after the delete.
             unitOfWork.Defer(new NpgsqlBatchCommand($"delete from {_options.Table} where correlation_id = $1") { Parameters = { new() { Value = saga.CorrelationId } } });

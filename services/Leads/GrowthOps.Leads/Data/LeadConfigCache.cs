@@ -41,7 +41,7 @@ public sealed class LeadConfig(long version, IReadOnlyList<LeadState> states, IR
 
     public LeadTransition? GetTransition(Guid id) => _transitions.GetValueOrDefault(id);
 
-    /// <summary>The transition that allows from → to: the specific pair first, else an any-state rule — as <see cref="StatesStore.FindAllowedAsync"/>.</summary>
+    /// <summary>The transition that allows from → to: the specific pair first, else an any-state rule.</summary>
     public LeadTransition? FindAllowed(Guid? fromStateId, Guid toStateId) =>
         transitions.Where(t => t.ToStateId == toStateId && (t.FromStateId is null || t.FromStateId == fromStateId))
             .OrderBy(t => t.FromStateId is null)

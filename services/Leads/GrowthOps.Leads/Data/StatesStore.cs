@@ -67,13 +67,6 @@ public sealed class StatesStore(UnitOfWork unitOfWork)
     public Task<LeadTransition?> GetTransitionAsync(Guid id, CancellationToken ct) =>
         unitOfWork.Connection.QuerySingleOrDefaultAsync<LeadTransition>(Cmd($"{SelectTransition} where t.id = @id", new { id }, ct));
 
-    /// <summary>The transition that allows from → to: the specific pair first, else an any-state rule.</summary>
-    public Task<LeadTransition?> FindAllowedAsync(Guid? fromStateId, Guid toStateId, CancellationToken ct) =>
-        unitOfWork.Connection.QueryFirstOrDefaultAsync<LeadTransition>(Cmd($"""
-            {SelectTransition} where t.to_state_id = @toStateId and (t.from_state_id = @fromStateId or t.from_state_id is null)
-            order by t.from_state_id nulls last limit 1
-            """, new { fromStateId, toStateId }, ct));
-
     /// <summary>States reachable from <paramref name="fromStateId"/> in one transition.</summary>
     public async Task<IReadOnlyList<LeadState>> AllowedTargetsAsync(Guid? fromStateId, CancellationToken ct) =>
         (await unitOfWork.Connection.QueryAsync<LeadState>(Cmd("""
