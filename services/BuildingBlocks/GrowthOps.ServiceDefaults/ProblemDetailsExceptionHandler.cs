@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -25,15 +26,22 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
             JsonException json => (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
             RequestProblemException rp => (rp.StatusCode, rp.Title, rp.Detail),
+            // The database is unreachable, restarting or shedding load: the request may be retried as it is.
+            DbException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                "A dependency of the service is unavailable; nothing was changed. Retry later."),
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred", (string?)null),
         };
 
-        if (status >= 500)
+        if (status == StatusCodes.Status503ServiceUnavailable)
+            logger.LogWarning("Request failed with 503 for {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        else if (status >= 500)
             logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         else
             logger.LogInformation("Request rejected with {Status}: {Reason}", status, exception.Message);
 
         httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+            httpContext.Response.Headers.RetryAfter = "5";
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (exception is RequestProblemException { Extensions: { } extensions })
             foreach (var (key, value) in extensions)
