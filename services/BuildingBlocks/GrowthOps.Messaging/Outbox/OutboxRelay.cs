@@ -118,7 +118,7 @@ sealed class OutboxRelay(
             {
                 var m = row.Message!;
                 var endpoint = await bus.GetSendEndpoint(m.DestinationAddress ?? throw new InvalidOperationException("The row has no destination address."));
-                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(m, m.DestinationAddress), ct);
+                await endpoint.Send(new SerializedMessageBody(), new StoredMessageSendPipe(m), ct);
                 return null;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)

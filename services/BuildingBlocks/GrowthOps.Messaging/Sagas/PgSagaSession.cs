@@ -81,8 +81,18 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
             return null;
-        var saga = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
-        SetVersion(saga, reader.GetInt32(1));
+        return Loaded(reader.GetString(0), reader.GetInt32(1));
+    }
+
+    /// <summary>The state of each instance as loaded (its version and JSON), so an update that changes nothing writes nothing.</summary>
+    readonly Dictionary<Guid, (int Version, string Json)> _loaded = [];
+
+    TSaga Loaded(string json, int version)
+    {
+        var saga = JsonSerializer.Deserialize<TSaga>(json, Json)!;
+        SetVersion(saga, version);
+        // Re-serialised rather than kept as read: jsonb normalises the text, and the comparison must be like for like.
+        _loaded[saga.CorrelationId] = (version, JsonSerializer.Serialize(saga, Json));
         return saga;
     }
 
@@ -120,10 +130,7 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var inserted = batch.BatchCommands[0].RecordsAffected == 1;
         if (!inserted && await reader.ReadAsync(ct))
-        {
-            _found = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
-            SetVersion(_found, reader.GetInt32(1));
-        }
+            _found = Loaded(reader.GetString(0), reader.GetInt32(1));
 
         return inserted;
     }
@@ -143,6 +150,10 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     public async Task Update(TSaga saga, CancellationToken ct)
     {
         var expected = VersionOf(saga);
+        var json = JsonSerializer.Serialize(saga, Json);
+        // An event the instance ignored (MassTransit updates after every event): the row, locked since it was loaded, stays as it is.
+        if (!_options.Optimistic && _loaded.TryGetValue(saga.CorrelationId, out var loaded) && loaded.Version == expected && loaded.Json == json)
+            return;
         SetVersion(saga, expected + 1);
         if (DeferredWriter is { } unitOfWork)
         {
@@ -155,7 +166,7 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
                 select {_schema}.expect_one_row((select count(*) from updated), $5)
                 """)
             {
-                Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = JsonSerializer.Serialize(saga, Json) },
+                Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = json },
                     new() { Value = expected }, new() { Value = $"{typeof(TSaga).Name} {saga.CorrelationId} version {expected} was changed concurrently" } },
             });
             return;
@@ -165,7 +176,7 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         await using var cmd = Command($"""
             update {_options.Table} set current_state = $3, version = $2 + 1, data = $4::jsonb, updated = now()
             where correlation_id = $1{where}
-            """, saga.CorrelationId, expected, GetState(saga), JsonSerializer.Serialize(saga, Json));
+            """, saga.CorrelationId, expected, GetState(saga), json);
         if (await cmd.ExecuteNonQueryAsync(ct) == 0)
             throw new SagaConcurrencyException($"{typeof(TSaga).Name} {saga.CorrelationId} version {expected} was changed concurrently");
     }
@@ -204,8 +215,7 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var saga = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
-            SetVersion(saga, reader.GetInt32(1));
+            var saga = Loaded(reader.GetString(0), reader.GetInt32(1));
             if (filter(saga))
                 list.Add(saga);
         }
