@@ -1,6 +1,8 @@
+using System.ComponentModel;
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -40,16 +42,12 @@ public static class ContactsApi
         return result.Created ? TypedResults.Created($"/api/leads/contacts/{dto.Id}", dto) : TypedResults.Ok(dto);
     }
 
-    static async Task<Results<Ok<Page<ContactDto>>, ValidationProblem>> ListContacts(LeadsTransaction tx, ContactsStore store,
-        IOptions<LeadsOptions> options, string? state, string? tag, string? kind, string? q, DateTime? createdFrom, DateTime? createdTo,
-        DateTime? interactionFrom, DateTime? interactionTo, string? cursor, int? limit, CancellationToken ct)
+    static async Task<Ok<Page<ContactDto>>> ListContacts([AsParameters] ContactsQuery query, [AsParameters] PageRequest page, LeadsTransaction tx,
+        ContactsStore store, CancellationToken ct)
     {
-        if (Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var (items, next) = await tx.RunAsync(() => store.ListAsync(
-            new ContactsStore.ListFilter(state, ContactFields.NormalizeTag(tag), kind, q, Utc(createdFrom), Utc(createdTo), Utc(interactionFrom), Utc(interactionTo)),
-            cursor, size, ct), ct);
-        return TypedResults.Ok(new Page<ContactDto>(items.Select(ContactDto.From).ToList(), next));
+        var filter = new ContactsStore.ListFilter(query.State, ContactFields.NormalizeTag(query.Tag), query.Kind, query.Q, query.CreatedFrom?.UtcDateTime,
+            query.CreatedTo?.UtcDateTime, query.InteractionFrom?.UtcDateTime, query.InteractionTo?.UtcDateTime);
+        return TypedResults.Ok((await tx.RunAsync(() => store.ListAsync(filter, page, ct), ct)).Select(ContactDto.From));
     }
 
     static async Task<Results<Ok<ContactDto>, NotFound>> GetContact(Guid id, LeadsTransaction tx, ContactsStore store, CancellationToken ct) =>
@@ -125,41 +123,19 @@ public static class ContactsApi
                 recorded.Select(ToRecorded).ToList()));
     }
 
-    static async Task<Results<Ok<Page<ActivityDto>>, NotFound, ValidationProblem>> ContactActivities(Guid id, LeadsTransaction tx,
-        ContactsStore contacts, ActivitiesStore activities, IOptions<LeadsOptions> options, string? type, string? cursor, int? limit,
-        CancellationToken ct)
+    static async Task<Results<Ok<Page<ActivityDto>>, NotFound>> ContactActivities(Guid id, [Description("Activity types, comma-separated.")] string? type,
+        [AsParameters] PageRequest page, LeadsTransaction tx, ContactsStore contacts, ActivitiesStore activities, CancellationToken ct)
     {
-        if (Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var page = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
-            ? ((IReadOnlyList<Activity> Items, string? NextCursor)?)null
-            : await activities.ListAsync(id, Types(type), null, null, cursor, size, ct), ct);
-        return page is { } p ? TypedResults.Ok(new Page<ActivityDto>(p.Items.Select(ActivityDto.From).ToList(), p.NextCursor)) : TypedResults.NotFound();
+        var found = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
+            ? null
+            : await activities.ListAsync(id, Types(type), null, null, page, ct), ct);
+        return found is null ? TypedResults.NotFound() : TypedResults.Ok(found.Select(ActivityDto.From));
     }
 
-    static async Task<Results<Ok<Page<ActivityDto>>, ValidationProblem>> ActivityFeedList(LeadsTransaction tx, ActivitiesStore activities,
-        IOptions<LeadsOptions> options, string? type, Guid? contactId, DateTime? from, DateTime? to, string? cursor, int? limit, CancellationToken ct)
-    {
-        if (Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var (items, next) = await tx.RunAsync(() => activities.ListAsync(contactId, Types(type), Utc(from), Utc(to), cursor, size, ct), ct);
-        return TypedResults.Ok(new Page<ActivityDto>(items.Select(ActivityDto.From).ToList(), next));
-    }
+    static async Task<Ok<Page<ActivityDto>>> ActivityFeedList([AsParameters] ActivitiesQuery query, [AsParameters] PageRequest page, LeadsTransaction tx,
+        ActivitiesStore activities, CancellationToken ct) =>
+        TypedResults.Ok((await tx.RunAsync(() => activities.ListAsync(query.ContactId, Types(query.Type), query.From?.UtcDateTime, query.To?.UtcDateTime,
+            page, ct), ct)).Select(ActivityDto.From));
 
     static string[]? Types(string? type) => type?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    static DateTime? Utc(DateTime? value) => value?.Kind switch
-    {
-        null => null,
-        DateTimeKind.Unspecified => DateTime.SpecifyKind(value.Value, DateTimeKind.Utc),
-        _ => value.Value.ToUniversalTime(),
-    };
-
-    internal static ValidationProblem? Limit(int? requested, LeadsOptions options, out int size)
-    {
-        size = requested ?? options.DefaultPageSize;
-        return size < 1 || size > options.MaxPageSize
-            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"must be between 1 and {options.MaxPageSize}"] })
-            : null;
-    }
 }

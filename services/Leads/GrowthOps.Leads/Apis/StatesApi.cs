@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GrowthOps.Leads.Apis;
@@ -71,7 +72,7 @@ public static partial class StatesApi
                 request.Position ?? (states.Count == 0 ? 1 : states.Max(s => s.Position) + 1), request.Description, request.IsTerminal ?? false, false,
                 now, now);
             if (!await store.TryCreateAsync(created, ct))
-                throw RequestProblemException.Conflict($"A state named '{request.Name}' already exists.");
+                throw new ConflictException($"A state named '{request.Name}' already exists.");
             return created;
         }, ct);
         return TypedResults.Created($"/api/leads/states/{state.Id}", state);
@@ -84,9 +85,9 @@ public static partial class StatesApi
             return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await tx.RunAsync(async () =>
         {
-            var state = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"State {id} does not exist.");
+            var state = await store.GetAsync(id, ct) ?? throw new NotFoundException($"State {id} does not exist.");
             if (request.Name is { } name && name != state.Name && await store.FindAsync(name, ct) is not null)
-                throw RequestProblemException.Conflict($"A state named '{name}' already exists.");
+                throw new ConflictException($"A state named '{name}' already exists.");
             var updated = state with
             {
                 Name = request.Name ?? state.Name, Color = request.Color ?? state.Color, Position = request.Position ?? state.Position,
@@ -101,10 +102,10 @@ public static partial class StatesApi
     {
         await tx.RunAsync(async () =>
         {
-            _ = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"State {id} does not exist.");
+            _ = await store.GetAsync(id, ct) ?? throw new NotFoundException($"State {id} does not exist.");
             var inUse = await store.ContactsInStateAsync(id, ct);
             if (inUse > 0)
-                throw RequestProblemException.Conflict($"{inUse} contact(s) are in this state; move them before deleting it.",
+                throw new ConflictException($"{inUse} contact(s) are in this state; move them before deleting it.",
                     new Dictionary<string, object?> { ["contacts_in_state"] = inUse });
             await store.DeleteAsync(id, ct);
         }, ct);
@@ -121,15 +122,15 @@ public static partial class StatesApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to_state"] = ["is required"] });
         var transition = await tx.RunAsync(async () =>
         {
-            var to = await store.FindAsync(request.ToState, ct) ?? throw RequestProblemException.Unprocessable($"There is no state '{request.ToState}'.");
+            var to = await store.FindAsync(request.ToState, ct) ?? throw new RuleRefusedException($"There is no state '{request.ToState}'.");
             LeadState? from = null;
             if (!string.IsNullOrWhiteSpace(request.FromState) && request.FromState != "any")
-                from = await store.FindAsync(request.FromState, ct) ?? throw RequestProblemException.Unprocessable($"There is no state '{request.FromState}'.");
+                from = await store.FindAsync(request.FromState, ct) ?? throw new RuleRefusedException($"There is no state '{request.FromState}'.");
             if (from?.Id == to.Id)
-                throw RequestProblemException.Unprocessable("A transition must lead to another state.");
+                throw new RuleRefusedException("A transition must lead to another state.");
             var id = Guid.CreateVersion7();
             if (!await store.TryCreateTransitionAsync(id, from?.Id, to.Id, request.Name ?? $"{from?.Name ?? "any"} → {to.Name}", request.RequiresNotes ?? false, ct))
-                throw RequestProblemException.Conflict($"The transition {from?.Name ?? "any"} → {to.Name} already exists.");
+                throw new ConflictException($"The transition {from?.Name ?? "any"} → {to.Name} already exists.");
             return (await store.GetTransitionAsync(id, ct))!;
         }, ct);
         return TypedResults.Created($"/api/leads/transitions/{transition.Id}", transition);
@@ -180,9 +181,9 @@ public static partial class StatesApi
                         new LeadStateEngine.Request(contactId, request.ToState, request.TransitionId, request.Notes, request.TriggeredBy, source), ct), ct);
                 results.Add(new BulkItem(contactId, "transitioned", StatusCodes.Status201Created, entry, null));
             }
-            catch (RequestProblemException problem)
+            catch (DomainException refusal)
             {
-                results.Add(new BulkItem(contactId, "failed", problem.StatusCode, null, problem.Detail ?? problem.Title));
+                results.Add(new BulkItem(contactId, "failed", ProblemDetailsExceptionHandler.StatusCodeOf(refusal), null, refusal.Message));
             }
         }
 
