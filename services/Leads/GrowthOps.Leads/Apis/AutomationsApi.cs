@@ -3,6 +3,7 @@ using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -59,6 +60,8 @@ public static class AutomationsApi
         return TypedResults.Ok<IReadOnlyList<AutomationDto>>(automations.Select(AutomationDto.From).ToList());
     }
 
+    [Consumes(typeof(AutomationRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
     public static async Task<Results<Created<AutomationDto>, ValidationProblem>> CreateAutomation(JsonElement body, LeadsTransaction tx,
         AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
     {
@@ -79,6 +82,9 @@ public static class AutomationsApi
         await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } automation ? TypedResults.Ok(AutomationDto.From(automation)) : TypedResults.NotFound();
 
     /// <summary>Members absent from the body keep their values; <c>actions</c> and <c>conditions</c>, when given, replace the lists.</summary>
+    [Consumes(typeof(AutomationRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
     public static async Task<Results<Ok<AutomationDto>, ValidationProblem>> UpdateAutomation(Guid id, JsonElement body, LeadsTransaction tx,
         AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
     {

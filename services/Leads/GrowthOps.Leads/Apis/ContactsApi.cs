@@ -2,8 +2,10 @@ using System.ComponentModel;
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Apis;
@@ -30,6 +32,7 @@ public static class ContactsApi
         return api;
     }
 
+    [Consumes(typeof(ContactRequest), "application/json")]
     public static async Task<Results<Created<ContactDto>, Ok<ContactDto>, ValidationProblem>> CreateContact(JsonElement body,
         LeadsTransaction tx, ContactDirectory directory, CancellationToken ct)
     {
@@ -53,6 +56,9 @@ public static class ContactsApi
     static async Task<Results<Ok<ContactDto>, NotFound>> GetContact(Guid id, LeadsTransaction tx, ContactsStore store, CancellationToken ct) =>
         await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } contact ? TypedResults.Ok(ContactDto.From(contact)) : TypedResults.NotFound();
 
+    [Consumes(typeof(ContactRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "Another contact has the email.")]
     static async Task<Results<Ok<ContactDto>, ValidationProblem>> PatchContact(Guid id, JsonElement body, LeadsTransaction tx,
         ContactDirectory directory, CancellationToken ct)
     {
@@ -65,12 +71,14 @@ public static class ContactsApi
         return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.PatchAsync(id, fields, ct), ct)));
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<NoContent> DeleteContact(Guid id, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct)
     {
         await tx.RunAsync(() => directory.DeleteAsync(id, ct), ct);
         return TypedResults.NoContent();
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<Results<Ok<ContactDto>, ValidationProblem>> AddTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory,
         CancellationToken ct)
     {
@@ -80,10 +88,13 @@ public static class ContactsApi
         return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.AddTagAsync(id, tag, ct), ct)));
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<Ok<ContactDto>> RemoveTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct) =>
         TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.RemoveTagAsync(id, ContactFields.NormalizeTag(tag)!, ct), ct)));
 
-    public sealed record ActivityRequest(string? Type, string? ContactEmail, Guid? ContactId, JsonElement? Metadata, DateTimeOffset? OccurredAt);
+    // Members with a default are optional on the wire, the others required (the OpenAPI document says so).
+    public sealed record ActivityRequest(string? Type, string? ContactEmail = null, Guid? ContactId = null, JsonElement? Metadata = null,
+        DateTimeOffset? OccurredAt = null);
 
     public sealed record ActivityBatchRequest(List<ActivityRequest>? Activities);
 
@@ -96,6 +107,7 @@ public static class ContactsApi
     static RecordedActivity ToRecorded(ActivityFeed.Recorded r) =>
         new(r.Activity.Id, r.Activity.ContactId, r.ContactEmail, r.Activity.Type, r.Activity.OccurredAt, r.ContactCreated);
 
+    [ProducesProblem(StatusCodes.Status404NotFound, "contact_id names no contact.")]
     public static async Task<Results<Created<RecordedActivity>, ValidationProblem>> RecordActivity(ActivityRequest request, LeadsTransaction tx,
         ActivityFeed feed, CancellationToken ct)
     {
@@ -106,6 +118,7 @@ public static class ContactsApi
         return TypedResults.Created($"/api/leads/contacts/{recorded[0].Activity.ContactId}/activities", ToRecorded(recorded[0]));
     }
 
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "Some activities name contacts that do not exist (listed in missing: index, contact_id); nothing was recorded.")]
     static async Task<Results<Created<BatchResult>, ValidationProblem>> RecordActivities(ActivityBatchRequest request, LeadsTransaction tx,
         ActivityFeed feed, IOptions<LeadsOptions> options, CancellationToken ct)
     {

@@ -4,8 +4,10 @@ using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -47,6 +49,8 @@ public static class HubSpotApi
     /// Creates or replaces the settings. <c>client_secret</c> is required the first time and write-only: omitted later, the stored
     /// one is kept. <c>portal_ids</c> become exactly the tenant's portals; one held by another tenant is a conflict and nothing changes.
     /// </summary>
+    [Consumes(typeof(HubSpotIntegrationRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status409Conflict, "A portal is connected to another tenant (portal_ids lists them); nothing changed.")]
     public static async Task<Results<Ok<IntegrationDto>, ValidationProblem>> PutIntegration(JsonElement body, LeadsTransaction tx, HubSpotStore store,
         SecretProtector protector, CancellationToken ct)
     {
@@ -122,6 +126,10 @@ public static class HubSpotApi
     /// delivery, 404 for a portal no tenant has connected, 401 for a missing or wrong signature (or a v3 timestamp more than
     /// five minutes off), 200 with a summary otherwise, including for duplicates (HubSpot stops retrying on 2xx).
     /// </summary>
+    [Consumes(typeof(HubSpotWebhookEvent[]), "application/json")]
+    [ProducesProblem(StatusCodes.Status400BadRequest, "The delivery is malformed.")]
+    [ProducesProblem(StatusCodes.Status401Unauthorized, "The signature is missing or wrong, or a v3 timestamp is more than five minutes off.")]
+    [ProducesProblem(StatusCodes.Status404NotFound, "No tenant has connected the portal.")]
     public static async Task<Results<Ok<HubSpotEventProcessor.Summary>, ProblemHttpResult>> ReceiveWebhook(HttpContext http, HubSpotStore store, CurrentTenant tenant,
         LeadsTransaction tx, SecretProtector protector, HubSpotEventProcessor processor, TimeProvider clock, ILoggerFactory loggers,
         CancellationToken ct)

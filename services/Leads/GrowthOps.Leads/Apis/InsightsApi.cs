@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -45,6 +46,8 @@ public static class InsightsApi
         AutomationExecutions AutomationExecutions, DateTime GeneratedAt);
 
     /// <summary>201 with a new prediction, or 200 with the standing one (<c>cached: true</c>).</summary>
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The contact has no state, or no transition leads out of it.")]
     public static async Task<Results<Created<PredictionDto>, Ok<PredictionDto>>> Predict(Guid id, LeadsTransaction tx, PredictionService service,
         CancellationToken ct)
     {

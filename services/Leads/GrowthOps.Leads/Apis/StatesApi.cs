@@ -3,6 +3,7 @@ using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GrowthOps.Leads.Apis;
@@ -32,13 +33,16 @@ public static partial class StatesApi
     [GeneratedRegex("^[a-z][a-z0-9_]{0,49}$")]
     private static partial Regex StateName();
 
-    public sealed record StateRequest(string? Name, string? Color, int? Position, string? Description, bool? IsTerminal);
+    // Members with a default are optional on the wire, the others required (the OpenAPI document says so).
+    public sealed record StateRequest(string? Name = null, string? Color = null, int? Position = null, string? Description = null, bool? IsTerminal = null);
 
-    public sealed record TransitionRequest(string? FromState, string? ToState, string? Name, bool? RequiresNotes);
+    public sealed record TransitionRequest(string? ToState, string? FromState = null, string? Name = null, bool? RequiresNotes = null);
 
-    public sealed record ExecuteRequest(string? ToState, Guid? TransitionId, string? Notes, string? TriggeredBy, string? Source);
+    public sealed record ExecuteRequest(string? ToState = null, Guid? TransitionId = null, string? Notes = null, string? TriggeredBy = null,
+        string? Source = null);
 
-    public sealed record BulkRequest(List<Guid>? ContactIds, string? ToState, Guid? TransitionId, string? Notes, string? TriggeredBy, string? Source);
+    public sealed record BulkRequest(List<Guid>? ContactIds, string? ToState = null, Guid? TransitionId = null, string? Notes = null,
+        string? TriggeredBy = null, string? Source = null);
 
     public sealed record BulkItem(Guid ContactId, string Status, int StatusCode, HistoryEntry? Entry, string? Error);
 
@@ -59,6 +63,7 @@ public static partial class StatesApi
         return errors;
     }
 
+    [ProducesProblem(StatusCodes.Status409Conflict, "A state with the name exists.")]
     public static async Task<Results<Created<LeadState>, ValidationProblem>> CreateState(StateRequest request, LeadsTransaction tx, StatesStore store,
         CancellationToken ct)
     {
@@ -78,6 +83,8 @@ public static partial class StatesApi
         return TypedResults.Created($"/api/leads/states/{state.Id}", state);
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "A state with the name exists.")]
     public static async Task<Results<Ok<LeadState>, ValidationProblem>> UpdateState(Guid id, StateRequest request, LeadsTransaction tx,
         StatesStore store, CancellationToken ct)
     {
@@ -98,6 +105,8 @@ public static partial class StatesApi
         }, ct));
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "Contacts are in the state (contacts_in_state says how many).")]
     public static async Task<NoContent> DeleteState(Guid id, LeadsTransaction tx, StatesStore store, CancellationToken ct)
     {
         await tx.RunAsync(async () =>
@@ -115,6 +124,8 @@ public static partial class StatesApi
     public static async Task<Ok<IReadOnlyList<LeadTransition>>> ListTransitions(LeadsTransaction tx, StatesStore store, CancellationToken ct) =>
         TypedResults.Ok(await tx.RunAsync(() => store.ListTransitionsAsync(ct), ct));
 
+    [ProducesProblem(StatusCodes.Status409Conflict, "The transition exists.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist, or the transition leads nowhere.")]
     public static async Task<Results<Created<LeadTransition>, ValidationProblem>> CreateTransition(TransitionRequest request, LeadsTransaction tx,
         StatesStore store, CancellationToken ct)
     {
@@ -141,6 +152,9 @@ public static partial class StatesApi
 
     static string? Source(string? source) => source is null ? TransitionSources.User : TransitionSources.All.Contains(source) ? source : null;
 
+    [ProducesProblem(StatusCodes.Status404NotFound, "The contact, or transition_id, does not exist.")]
+    [ProducesProblem(StatusCodes.Status409Conflict, "The move is not allowed (current_state, and allowed_targets: the states the lead can move to), or the lead is already in the state.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "to_state names no state, neither to_state nor transition_id is given, or the transition requires notes.")]
     public static async Task<Results<Created<HistoryEntry>, ValidationProblem>> ExecuteTransition(Guid id, ExecuteRequest request, LeadsTransaction tx,
         LeadStateEngine engine, CurrentTenant tenant, CancellationToken ct)
     {

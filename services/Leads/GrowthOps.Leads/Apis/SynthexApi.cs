@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -28,6 +30,10 @@ public static class SynthexApi
     static readonly string[] Actions =
         ["create_state", "update_state", "delete_state", "create_transition", "execute_transition", "predict", "create_automation"];
 
+    [ProducesResponseType<JsonElement>(StatusCodes.Status200OK, Description = "What the REST route for the type answers.")]
+    [ProducesProblem(StatusCodes.Status400BadRequest)]
+    [ProducesProblem(StatusCodes.Status403Forbidden, "tenantId is not the token's tenant.")]
+    [ProducesProblem(StatusCodes.Status404NotFound, "lead_id names no contact.")]
     static async Task<IResult> Get(HttpContext http, string? type, CurrentTenant tenant, CancellationToken ct)
     {
         var query = http.Request.Query;
@@ -52,6 +58,14 @@ public static class SynthexApi
         };
     }
 
+    [Consumes(typeof(SynthexLeadsRequest), "application/json")]
+    [ProducesResponseType<JsonElement>(StatusCodes.Status200OK, Description = "What the REST route for the action answers.")]
+    [ProducesResponseType<JsonElement>(StatusCodes.Status201Created, Description = "What the REST route for the action answers.")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesProblem(StatusCodes.Status403Forbidden, "tenantId is not the token's tenant.")]
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "As the REST route for the action.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "As the REST route for the action.")]
     static async Task<IResult> Post(HttpContext http, JsonElement body, CurrentTenant tenant, CancellationToken ct)
     {
         if (body.ValueKind != JsonValueKind.Object)
