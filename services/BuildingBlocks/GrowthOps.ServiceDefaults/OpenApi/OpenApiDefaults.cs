@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +27,10 @@ public static class OpenApiDefaults
     {
         builder.Services.AddOpenApi(DocumentName, options =>
         {
+            // "Any JSON" stays inline: as a shared component, a nullable JsonElement member would become
+            // oneOf [null, {}], which no value satisfies exactly once (null matches both).
+            options.CreateSchemaReferenceId = type =>
+                (Nullable.GetUnderlyingType(type.Type) ?? type.Type) == typeof(JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddDocumentTransformer(new ServiceDocumentTransformer(serviceName));
             options.AddOperationTransformer<NamingTransformer>();
             options.AddOperationTransformer<AcceptedBodyTransformer>();

@@ -8,6 +8,8 @@ using GrowthOps.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -31,9 +33,18 @@ public static class HubSpotApi
     /// <summary>The webhook at HubSpot's target URL and at the seeds' compatibility route; the gateway forwards both anonymously.</summary>
     public static IEndpointRouteBuilder MapHubSpotWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhooks/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot");
-        app.MapPost("/api/webhook/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot");
+        app.MapPost("/webhooks/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot").AddOpenApiOperationTransformer(DescribeDelivery);
+        app.MapPost("/api/webhook/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot").AddOpenApiOperationTransformer(DescribeDelivery);
         return app;
+    }
+
+    /// <summary>A delivery is an array of events (HubSpot's format) or one event object (the seeds' example).</summary>
+    static Task DescribeDelivery(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var @event = new OpenApiSchemaReference(nameof(HubSpotWebhookEvent), context.Document);
+        foreach (var media in operation.RequestBody?.Content?.Values ?? [])
+            media.Schema = new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Array, Items = @event }, @event] };
+        return Task.CompletedTask;
     }
 
     public sealed record IntegrationDto(long[] PortalIds, string? AppId, bool HasClientSecret, DateTime CreatedAt, DateTime UpdatedAt)
