@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -32,6 +33,12 @@ sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         {
             Description = "A dependency is unavailable; nothing was changed. Retry after Retry-After seconds.",
         });
+
+        // ApiExplorer drops the description a handler declares for a response; it says when the response happens.
+        foreach (var declared in context.Description.ActionDescriptor.EndpointMetadata.OfType<IProducesResponseTypeMetadata>())
+            if (declared.Description is { Length: > 0 } description &&
+                operation.Responses.TryGetValue(Key(declared.StatusCode), out var described) && described is OpenApiResponse response)
+                response.Description = description;
 
         IOpenApiSchema? problem = null;
         IOpenApiSchema? validationProblem = null;
