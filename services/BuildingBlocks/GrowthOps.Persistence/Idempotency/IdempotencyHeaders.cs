@@ -39,9 +39,10 @@ public static class IdempotencyHeaders
         {
             key = raw;
             foreach (var c in key)
-                if (c is < '!' or > '~')
+                // A quote here is a quoted string that does not end with one.
+                if (c is < '!' or > '~' or '"')
                 {
-                    error = $"The {Key} must be printable ASCII without spaces (or a quoted string).";
+                    error = $"The {Key} must be printable ASCII without spaces or quotes, or a quoted string.";
                     return false;
                 }
         }
