@@ -141,5 +141,5 @@ static class IdempotentRequest
     }
 
     static Task Problem(HttpContext context, int status, string title, string detail) =>
-        Microsoft.AspNetCore.Http.TypedResults.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);
+        TypedResults.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);
 }
