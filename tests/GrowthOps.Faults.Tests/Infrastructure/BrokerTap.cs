@@ -13,7 +13,7 @@ namespace GrowthOps.Faults.Tests.Infrastructure;
 /// </summary>
 public sealed class BrokerTap : IAsyncDisposable
 {
-    const string Queue = "faults-broker-tap";
+    public const string Queue = "faults-broker-tap";
 
     readonly ConcurrentDictionary<Guid, Copies> _seen = new();
     readonly IConnection _connection;
@@ -58,6 +58,9 @@ public sealed class BrokerTap : IAsyncDisposable
     /// <summary>Every message id seen, with its type and how many times its sender put it on the broker.</summary>
     public IReadOnlyDictionary<Guid, Copies> Seen => new Dictionary<Guid, Copies>(_seen);
 
+    /// <summary>Distinct messages seen of a type, by its exchange name (<c>GrowthOps.Contracts.Leads:ActivityRecorded</c>).</summary>
+    public int Count(string exchange) => _seen.Values.Count(c => c.MessageType == $"urn:message:{exchange}");
+
     void Record(BasicDeliverEventArgs delivery)
     {
         using var envelope = JsonDocument.Parse(delivery.Body);
@@ -75,6 +78,35 @@ public sealed class BrokerTap : IAsyncDisposable
         delivery.BasicProperties.Headers?.ContainsKey("MT-Redelivery-Count") == true
         || (envelope.TryGetProperty("headers", out var headers) && headers.ValueKind == JsonValueKind.Object
             && headers.TryGetProperty("MT-Redelivery-Count", out _));
+
+    /// <summary>
+    /// The first messages of a queue (an <c>_error</c> queue), described by type, destination and fault, and put back: what
+    /// a failing scenario prints so the lost message can be named.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PeekAsync(string queue, int max)
+    {
+        var seen = new List<string>();
+        var tags = new List<ulong>();
+        await using var channel = await _connection.CreateChannelAsync();
+        for (var i = 0; i < max; i++)
+        {
+            if (await channel.BasicGetAsync(queue, autoAck: false) is not { } message)
+                break;
+            tags.Add(message.DeliveryTag);
+            var headers = message.BasicProperties.Headers ?? new Dictionary<string, object?>();
+            string Header(string name) => headers.TryGetValue(name, out var v) && v is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : v?.ToString() ?? "";
+            using var envelope = JsonDocument.Parse(message.Body);
+            var root = envelope.RootElement;
+            var type = root.TryGetProperty("messageType", out var types) && types.ValueKind == JsonValueKind.Array ? types[0].GetString() : "?";
+            var destination = root.TryGetProperty("destinationAddress", out var d) ? d.GetString() : "?";
+            var inner = root.TryGetProperty("message", out var body) && body.TryGetProperty("destination", out var target) ? $" (for {target.GetString()})" : "";
+            seen.Add($"{type} → {destination}{inner}: {Header("MT-Fault-ExceptionType")}: {Header("MT-Fault-Message")}");
+        }
+
+        foreach (var tag in tags)
+            await channel.BasicNackAsync(tag, multiple: false, requeue: true);
+        return seen;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -7,5 +7,5 @@ namespace GrowthOps.Faults.Tests.Infrastructure;
 public sealed class ContactUpdatedCounter(EffectWriter effects) : IConsumer<ContactUpdated>
 {
     public Task Consume(ConsumeContext<ContactUpdated> context) =>
-        effects.WriteAsync(context.MessageId!.Value, EffectKinds.Update, context.Message.Contact.Id, context.Message.Contact.Company, null);
+        effects.WriteAsync(context.MessageId!.Value, EffectKinds.Update, context.Message.Contact.Id, context.Message.Contact.Company, context.Message.Contact.Id);
 }

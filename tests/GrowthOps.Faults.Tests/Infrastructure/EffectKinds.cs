@@ -7,4 +7,5 @@ public static class EffectKinds
     public const string Transition = "transition";
     public const string SystemTransition = "system-transition";
     public const string WentDormant = "went-dormant";
+    public const string Activity = "activity";
 }

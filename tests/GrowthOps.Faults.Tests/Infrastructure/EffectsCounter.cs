@@ -53,6 +53,7 @@ public sealed class EffectsCounter : IAsyncDisposable
             x.AddConsumer<ContactUpdatedCounter>();
             x.AddConsumer<LeadStateChangedCounter>();
             x.AddConsumer<LeadWentDormantCounter>();
+            x.AddConsumer<ActivityRecordedCounter>();
         });
         // Its queues must be bound before Leads publishes the first event.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);

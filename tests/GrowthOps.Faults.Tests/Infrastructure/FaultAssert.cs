@@ -23,6 +23,6 @@ public static class FaultAssert
         Assert.True(report.UnavailableWithoutProblem == 0, $"{report.UnavailableWithoutProblem} 503 answers were not application/problem+json:\n{why}");
         var unexpected = report.Statuses.Keys.Where(s => s is >= 400 and < 500 && !allowedRejections.Contains(s)).ToList();
         Assert.True(unexpected.Count == 0, $"unexpected client errors {string.Join(", ", unexpected)}:\n{why}");
-        Assert.True(report.Settled, $"not everything was in place {FaultScenario.SettleDeadline.TotalSeconds} s after the load stopped:\n{why}");
+        Assert.True(report.Settled, $"not everything was in place within {FaultScenario.SettleDeadline.TotalSeconds} s of the load stopping, or something was lost for good:\n{why}");
     }
 }

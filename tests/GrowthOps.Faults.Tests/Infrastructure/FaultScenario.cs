@@ -21,6 +21,7 @@ public sealed class FaultScenario : IAsyncDisposable
     public static readonly TimeSpan SettleDeadline = TimeSpan.FromSeconds(90);
 
     const string LeadsSchema = "leads";
+    const string ActivityRecorded = "GrowthOps.Contracts.Leads:ActivityRecorded";
 
     readonly FaultInfrastructure _infra;
     readonly ITestOutputHelper _output;
@@ -89,6 +90,7 @@ public sealed class FaultScenario : IAsyncDisposable
         _tap = await BrokerTap.StartAsync(_infra.Rabbit.AmqpPort, _vhost,
         [
             "GrowthOps.Contracts.Leads:ContactUpdated", "GrowthOps.Contracts.Leads:LeadStateChanged", "GrowthOps.Contracts.Leads:LeadWentDormant",
+            ActivityRecorded,
             // The lifecycle saga's endpoint: the scheduler sends the dormancy timeouts there.
             "leads-lead-lifecycle-state",
         ]);
@@ -160,6 +162,21 @@ public sealed class FaultScenario : IAsyncDisposable
     }
 
     /// <summary>
+    /// An importer's batch of 1,000 activities during the load; returns as soon as its first events are on the broker, so
+    /// that the fault that follows meets messages in flight (in the outbox, in queues, in the consumers' hands) rather than
+    /// idle consumers. Returns how many of them had reached the broker.
+    /// </summary>
+    public async Task<int> BuildBacklogAsync(LeadsLoad load)
+    {
+        var import = await load.ImportAsync(1000, 20);
+        Assert.True(import.Outcome == RequestOutcome.Accepted, $"the import was not accepted: {import}");
+        var onBroker = await Eventually.Until(() => Task.FromResult(_tap!.Count(ActivityRecorded)), n => n >= 50, TimeSpan.FromSeconds(30),
+            "the import's events reach the broker");
+        Log($"import of 1,000 activities accepted in {(import.Finished - import.Started).TotalSeconds:F1} s; {onBroker} of its events on the broker");
+        return onBroker;
+    }
+
+    /// <summary>
     /// Polls until every accepted request's effects are in place and nothing is left over anywhere (or the deadline passes),
     /// and returns what it saw last. Call after the load has stopped.
     /// </summary>
@@ -169,6 +186,7 @@ public sealed class FaultScenario : IAsyncDisposable
         var from = DateTime.UtcNow;
         var deadline = from + SettleDeadline;
         ScenarioReport? report = null;
+        var stuckBefore = false;
         while (true)
         {
             try
@@ -181,6 +199,11 @@ public sealed class FaultScenario : IAsyncDisposable
                     report = new ScenarioReport(_name, records, state, fault, now - (fault?.Cleared ?? from));
                     break;
                 }
+
+                // Twice in a row, so a message between two hops is not taken for the end.
+                if (report.Stuck && stuckBefore)
+                    break;
+                stuckBefore = report.Stuck;
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
             {
@@ -193,6 +216,9 @@ public sealed class FaultScenario : IAsyncDisposable
         }
 
         report ??= new ScenarioReport(_name, records, await ObserveAsync(), fault, null);
+        foreach (var (queue, _) in report.ErrorQueues)
+            foreach (var sample in await _tap!.PeekAsync(queue, 3))
+                report.ErrorQueueSamples.Add($"{queue}: {sample}");
         Print(report);
         return report;
     }
@@ -212,26 +238,30 @@ public sealed class FaultScenario : IAsyncDisposable
     {
         await using var db = new NpgsqlConnection(_infra.Postgres.AdminConnectionStringFor(_database));
         await db.OpenAsync();
-        var updateRows = (await Column<string>(db, """
-            select substr(key, 4) from leads.contacts c, jsonb_object_keys(c.attributes) key where key like 'op\_%'
-            """)).ToHashSet();
-        var transitionRows = await Counts<string>(db, $"""
+        // An update leaves an attribute named after its marker; a transition its notes; an import its marker in each activity.
+        var rows = await Counts<string>(db, $"""
+            select substr(key, 4), count(*) from leads.contacts c, jsonb_object_keys(c.attributes) key where key like 'op\_%' group by 1
+            union all
             select notes, count(*) from leads.lead_state_history where triggered_by = '{LeadsLoad.TriggeredBy}' and notes is not null group by notes
+            union all
+            select metadata->>'{LeadsLoad.ImportMarker}', count(*) from leads.activities where metadata ? '{LeadsLoad.ImportMarker}' group by 1
             """);
         var effects = (await Rows(db, """
-                select kind, marker, count(*) from faults.effect where kind in ('update', 'transition') and marker is not null group by kind, marker
-                """, r => ((r.GetString(0), r.GetString(1)), (int)r.GetInt64(2))))
+                select marker, count(*), count(distinct item_id) from faults.effect
+                where kind in ('update', 'transition', 'activity') and marker is not null group by marker
+                """, r => (r.GetString(0), new SystemState.Counted((int)r.GetInt64(1), (int)r.GetInt64(2)))))
             .ToDictionary(x => x.Item1, x => x.Item2);
         var lifecycle = await Rows(db, """
             select h.id, h.contact_id, s.name from leads.lead_state_history h join leads.lead_states s on s.id = h.to_state_id
             where h.triggered_by = 'lead-lifecycle'
             """, r => (Id: r.GetGuid(0), Contact: r.GetGuid(1), State: r.GetString(2)));
-        var lifecycleEffects = await Counts<Guid>(db, "select history_id, count(*) from faults.effect where kind = 'system-transition' group by history_id");
+        var lifecycleEffects = await Counts<Guid>(db, "select item_id, count(*) from faults.effect where kind = 'system-transition' group by item_id");
         var wentDormant = await Counts<Guid>(db, "select contact_id, count(*) from faults.effect where kind = 'went-dormant' group by contact_id");
 
         var outbox = new Dictionary<string, long>();
         var deadLetters = new Dictionary<string, long>();
         var overdue = new Dictionary<string, long>();
+        var dueSoon = new Dictionary<string, long>();
         foreach (var schema in new[] { LeadsSchema, EffectsCounter.Schema })
         {
             outbox[schema] = await Scalar(db, $"select count(*) from {schema}.outbox_message");
@@ -239,6 +269,10 @@ public sealed class FaultScenario : IAsyncDisposable
             // A due row the scheduler has not sent ten seconds later: the scheduler has stopped.
             overdue[schema] = await Scalar(db,
                 $"select count(*) from {schema}.scheduled_message where not cancelled and not paused and scheduled_time < now() - interval '10 seconds'");
+            dueSoon[schema] = await Scalar(db, $"""
+                select count(*) from {schema}.scheduled_message
+                where not cancelled and not paused and scheduled_time between now() - interval '10 seconds' and now() + interval '15 seconds'
+                """);
         }
 
         var unhealthy = new List<string>();
@@ -255,11 +289,11 @@ public sealed class FaultScenario : IAsyncDisposable
         if (_counter!.Health != MassTransit.BusHealthStatus.Healthy)
             unhealthy.Add($"effects counter bus {_counter.Health}");
 
-        var queues = (await _infra.Rabbit.QueuesAsync(_vhost)).Where(q => q.Key != "faults-broker-tap").ToDictionary(q => q.Key, q => q.Value);
-        return new SystemState(updateRows, transitionRows, effects,
+        var queues = (await _infra.Rabbit.QueuesAsync(_vhost)).Where(q => q.Key != BrokerTap.Queue).ToDictionary(q => q.Key, q => q.Value);
+        return new SystemState(rows, effects,
             lifecycle.ToDictionary(l => l.Id, _ => 1),
             lifecycle.Where(l => l.State == "dormant").GroupBy(l => l.Contact).ToDictionary(g => g.Key, g => g.Count()),
-            lifecycleEffects, wentDormant, _tap!.Seen, queues, outbox, deadLetters, overdue, unhealthy);
+            lifecycleEffects, wentDormant, _tap!.Seen, queues, outbox, deadLetters, overdue, dueSoon, unhealthy);
     }
 
     static async Task<string?> ReadinessProblem(HttpClient client)
@@ -284,8 +318,6 @@ public sealed class FaultScenario : IAsyncDisposable
             rows.Add(read(reader));
         return rows;
     }
-
-    static Task<List<T>> Column<T>(NpgsqlConnection db, string sql) => Rows(db, sql, r => r.GetFieldValue<T>(0));
 
     static async Task<Dictionary<T, int>> Counts<T>(NpgsqlConnection db, string sql)
         where T : notnull =>

@@ -7,5 +7,5 @@ namespace GrowthOps.Faults.Tests.Infrastructure;
 public sealed class LeadWentDormantCounter(EffectWriter effects) : IConsumer<LeadWentDormant>
 {
     public Task Consume(ConsumeContext<LeadWentDormant> context) =>
-        effects.WriteAsync(context.MessageId!.Value, EffectKinds.WentDormant, context.Message.ContactId, null, null);
+        effects.WriteAsync(context.MessageId!.Value, EffectKinds.WentDormant, context.Message.ContactId, null, context.Message.ContactId);
 }

@@ -18,6 +18,9 @@ public sealed class LeadsLoad : IAsyncDisposable
     /// <summary>The <c>triggered_by</c> of the load's transitions (the lifecycle saga's are <c>lead-lifecycle</c>).</summary>
     public const string TriggeredBy = "fault-load";
 
+    /// <summary>The metadata key of imported activities that holds the import's marker.</summary>
+    public const string ImportMarker = "fault_import";
+
     /// <summary>The pipeline cycle; every step is a default transition, and dormant → contacted reactivates a lead.</summary>
     static readonly string[] Path = ["contacted", "qualified", "proposal", "negotiation", "dormant"];
 
@@ -105,7 +108,7 @@ public sealed class LeadsLoad : IAsyncDisposable
     async Task UpdateAsync(HttpClient http, int replica, Guid contact)
     {
         var marker = $"u{Guid.NewGuid():N}";
-        await SendAsync(EffectKinds.Update, http, replica, contact, marker,
+        await SendAsync(EffectKinds.Update, http, replica, contact, marker, 1,
             () => http.PatchAsJsonAsync($"/api/leads/contacts/{contact}", new Dictionary<string, object>
             {
                 ["company"] = marker,
@@ -118,7 +121,7 @@ public sealed class LeadsLoad : IAsyncDisposable
         var marker = $"t{Guid.NewGuid():N}";
         var from = _states[contact];
         var to = from is "new" or "dormant" or null ? "contacted" : Path[(Array.IndexOf(Path, from) + 1) % Path.Length];
-        await SendAsync(EffectKinds.Transition, http, replica, contact, marker,
+        await SendAsync(EffectKinds.Transition, http, replica, contact, marker, 1,
             () => http.PostAsJsonAsync($"/api/leads/contacts/{contact}/transitions", new Dictionary<string, string>
             {
                 ["to_state"] = to, ["notes"] = marker, ["triggered_by"] = TriggeredBy,
@@ -134,14 +137,34 @@ public sealed class LeadsLoad : IAsyncDisposable
             });
     }
 
-    async Task SendAsync(string kind, HttpClient http, int replica, Guid contact, string marker, Func<Task<HttpResponseMessage>> send,
+    /// <summary>
+    /// An importer's batch, besides the steady load: <paramref name="activities"/> activities for new contacts in one
+    /// transaction, so the consumers have a backlog of that many events behind it.
+    /// </summary>
+    public async Task<RequestRecord> ImportAsync(int activities, int contacts)
+    {
+        var marker = $"i{Guid.NewGuid():N}";
+        var body = new Dictionary<string, object>
+        {
+            ["activities"] = Enumerable.Range(0, activities).Select(i => new Dictionary<string, object>
+            {
+                ["type"] = "fault.import", ["contact_email"] = $"import{i % contacts}@{marker}.test",
+                ["metadata"] = new Dictionary<string, string> { [ImportMarker] = marker },
+            }).ToList(),
+        };
+        await SendAsync(EffectKinds.Activity, _replicas[0], 0, Guid.Empty, marker, activities,
+            () => _replicas[0].PostAsJsonAsync("/api/leads/activities/batch", body), _ => Task.CompletedTask);
+        return _records.Last(r => r.Marker == marker);
+    }
+
+    async Task SendAsync(string kind, HttpClient http, int replica, Guid contact, string marker, int expected, Func<Task<HttpResponseMessage>> send,
         Func<HttpResponseMessage?, Task> observe)
     {
         var started = DateTime.UtcNow;
         try
         {
             using var response = await send();
-            _records.Enqueue(new RequestRecord(kind, contact, marker, replica, started, DateTime.UtcNow, (int)response.StatusCode,
+            _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, (int)response.StatusCode,
                 response.IsSuccessStatusCode ? RequestOutcome.Accepted : RequestOutcome.Rejected, response.Content.Headers.ContentType?.MediaType,
                 response.IsSuccessStatusCode ? null : await response.Content.ReadAsStringAsync()));
             await observe(response);
@@ -149,11 +172,11 @@ public sealed class LeadsLoad : IAsyncDisposable
         catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
         {
             // Nothing listened (the process is down): the request never reached the service.
-            _records.Enqueue(new RequestRecord(kind, contact, marker, replica, started, DateTime.UtcNow, 0, RequestOutcome.Rejected, null, e.Message));
+            _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, 0, RequestOutcome.Rejected, null, e.Message));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            _records.Enqueue(new RequestRecord(kind, contact, marker, replica, started, DateTime.UtcNow, 0, RequestOutcome.Unknown, null, e.Message));
+            _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, 0, RequestOutcome.Unknown, null, e.Message));
             await observe(null);
         }
     }

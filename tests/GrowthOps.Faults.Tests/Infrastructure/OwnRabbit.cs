@@ -164,7 +164,7 @@ public sealed class OwnRabbit : IAsyncDisposable
     /// <summary>Every queue of a virtual host with its messages (ready + unacknowledged), counted live by the node.</summary>
     public async Task<IReadOnlyDictionary<string, long>> QueuesAsync(string vhost)
     {
-        var text = await CtlAsync("list_queues", "-p", vhost, "--quiet", "--no-table-headers", "--formatter", "json", "name", "messages");
+        var text = await CtlAsync("list_queues", "-p", vhost, "--quiet", "--formatter", "json", "name", "messages");
         using var json = JsonDocument.Parse(text);
         return json.RootElement.EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!,
             q => q.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0);

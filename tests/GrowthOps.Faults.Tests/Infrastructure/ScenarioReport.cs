@@ -30,34 +30,34 @@ public sealed class ScenarioReport
         foreach (var r in records)
         {
             known.Add(r.Marker);
-            var rows = r.Kind == EffectKinds.Update ? (state.UpdateRows.Contains(r.Marker) ? 1 : 0) : state.TransitionRows.GetValueOrDefault(r.Marker);
-            var effects = state.Effects.GetValueOrDefault((r.Kind, r.Marker));
+            var rows = state.Rows.GetValueOrDefault(r.Marker);
+            var effects = state.Effects.GetValueOrDefault(r.Marker) ?? new SystemState.Counted(0, 0);
             Rows += rows;
-            EffectsCounted += effects;
-            if (effects > 1 || rows > 1)
+            EffectsCounted += effects.Total;
+            if (effects.Total > effects.Distinct || rows > r.Expected || effects.Distinct > rows)
                 DuplicateEffects.Add(r);
             switch (r.Outcome)
             {
-                case RequestOutcome.Accepted when rows == 0 || effects == 0:
+                case RequestOutcome.Accepted when rows < r.Expected || effects.Distinct < r.Expected:
                     Lost.Add(r);
                     break;
-                case RequestOutcome.Rejected when rows > 0 || effects > 0:
+                case RequestOutcome.Rejected when rows > 0 || effects.Total > 0:
                     EffectsOfRejected.Add(r);
                     break;
-                case RequestOutcome.Unknown when rows == 1 && effects == 0:
+                // Without an answer: all of it or nothing, and what was committed must be delivered.
+                case RequestOutcome.Unknown when rows == 0 && effects.Total > 0:
+                    EffectsOfRejected.Add(r);
+                    break;
+                case RequestOutcome.Unknown when rows > 0 && (rows < r.Expected || effects.Distinct < rows):
                     Lost.Add(r);
                     break;
-                case RequestOutcome.Unknown when rows == 0 && effects > 0:
-                    EffectsOfRejected.Add(r);
-                    break;
-                case RequestOutcome.Unknown when rows == 1:
+                case RequestOutcome.Unknown when rows > 0:
                     UnknownButApplied++;
                     break;
             }
         }
 
-        StrayEffects = state.Effects.Where(e => !known.Contains(e.Key.Marker)).Sum(e => e.Value)
-                       + state.UpdateRows.Count(m => !known.Contains(m)) + state.TransitionRows.Where(t => !known.Contains(t.Key)).Sum(t => t.Value);
+        StrayEffects = state.Effects.Where(e => !known.Contains(e.Key)).Sum(e => e.Value.Total) + state.Rows.Where(e => !known.Contains(e.Key)).Sum(e => e.Value);
 
         LifecycleTransitions = state.LifecycleRows.Count;
         LifecycleEffectsMissing = state.LifecycleRows.Keys.Count(h => state.LifecycleEffects.GetValueOrDefault(h) == 0);
@@ -123,6 +123,17 @@ public sealed class ScenarioReport
         && State.Outbox.Values.Sum() == 0 && State.DeadLetters.Values.Sum() == 0 && State.OverdueSchedules.Values.Sum() == 0
         && State.UnhealthyProcesses.Count == 0;
 
+    /// <summary>
+    /// Something is lost for good (an <c>_error</c> queue or a dead-letter table holds it: nothing replays those on its own)
+    /// and nothing is moving any more: waiting longer changes nothing.
+    /// </summary>
+    public bool Stuck =>
+        (ErrorQueues.Any() || State.DeadLetters.Values.Sum() > 0) && !Backlog.Any() && State.Outbox.Values.Sum() == 0 && State.DueSoon.Values.Sum() == 0
+        && State.OverdueSchedules.Values.Sum() == 0;
+
+    /// <summary>The first messages of each error queue (filled in by the scenario when it fails).</summary>
+    public List<string> ErrorQueueSamples { get; } = [];
+
     public override string ToString()
     {
         var s = new StringBuilder();
@@ -133,7 +144,7 @@ public sealed class ScenarioReport
         s.AppendLine(CultureInfo.InvariantCulture,
             $"requests: {Attempted} sent, {Accepted} accepted, {Rejected} rejected, {Unknown} without an answer ({UnknownButApplied} of them applied); statuses {string.Join(", ", Statuses.Select(x => $"{(x.Key == 0 ? "none" : x.Key.ToString(CultureInfo.InvariantCulture))}×{x.Value}"))}");
         s.AppendLine(CultureInfo.InvariantCulture,
-            $"effects: {Rows} rows in the leads schema, {EffectsCounted} events counted behind the inbox; lost {Lost.Count}, duplicated {DuplicateEffects.Count}, effects of rejected requests {EffectsOfRejected.Count}, stray {StrayEffects}");
+            $"effects: {Rows} rows in the leads schema, {EffectsCounted} events counted behind the inbox; lost {Lost.Count} requests, duplicated {DuplicateEffects.Count}, effects of rejected requests {EffectsOfRejected.Count}, stray {StrayEffects}");
         s.AppendLine(CultureInfo.InvariantCulture,
             $"lifecycle: {LifecycleTransitions} timeout transitions ({LifecycleEffectsMissing} without their event, {LifecycleEffectsDuplicated} duplicated), {WentDormant} LeadWentDormant ({WentDormantMismatches} contacts mismatched)");
         s.AppendLine(CultureInfo.InvariantCulture,
@@ -142,6 +153,8 @@ public sealed class ScenarioReport
             $"recovery: API {Seconds(ApiRecoveredAfter)} after the fault cleared, every effect in place {Seconds(EffectsCompleteAfter)} after it");
         s.AppendLine(CultureInfo.InvariantCulture,
             $"left over: outbox {Join(State.Outbox)}; dead letters {Join(State.DeadLetters)}; overdue schedules {Join(State.OverdueSchedules)}; error/skipped queues {Join(ErrorQueues)}; backlog {Join(Backlog)}; unhealthy {(State.UnhealthyProcesses.Count == 0 ? "none" : string.Join("; ", State.UnhealthyProcesses))}");
+        foreach (var sample in ErrorQueueSamples)
+            s.AppendLine(CultureInfo.InvariantCulture, $"  in an error queue: {sample}");
         foreach (var r in Lost.Take(5))
             s.AppendLine(CultureInfo.InvariantCulture, $"  lost: {r}");
         foreach (var r in EffectsOfRejected.Take(5))

@@ -6,7 +6,8 @@ create table $schema$.effect (
   kind        text        not null,
   contact_id  uuid        not null,
   marker      text,
-  history_id  uuid,
+  -- What the effect is about: the contact of an update, the history entry of a transition, the activity of an import.
+  item_id     uuid        not null,
   recorded_at timestamptz not null default now()
 );
 create index ix_effect_marker on $schema$.effect (marker);

@@ -13,10 +13,11 @@ public sealed class Killing_the_Leads_process_under_load(FaultInfrastructure inf
         await using var load = scenario.StartLoad();
         Assert.True(await load.WaitForAcceptedAsync(DateTime.UtcNow, 60, TimeSpan.FromSeconds(60)), "the load never got going");
 
+        var backlog = await scenario.BuildBacklogAsync(load);
         var began = DateTime.UtcNow;
         await scenario.KillLeadsAsync(0);
         await scenario.RestartLeadsAsync(0);
-        var fault = new FaultWindow("kill -9 of Leads, then a restart", began, DateTime.UtcNow);
+        var fault = new FaultWindow($"kill -9 of Leads while {backlog} events of an import had reached the broker, then a restart", began, DateTime.UtcNow);
         var recovered = await load.WaitForAcceptedAsync(fault.Cleared, 40, TimeSpan.FromSeconds(60));
         await load.StopAsync();
 

@@ -13,12 +13,13 @@ public sealed class Stopping_PostgreSQL_under_load(FaultInfrastructure infrastru
         await using var load = scenario.StartLoad();
         Assert.True(await load.WaitForAcceptedAsync(DateTime.UtcNow, 40, TimeSpan.FromSeconds(60)), "the load never got going");
 
+        var backlog = await scenario.BuildBacklogAsync(load);
         var began = DateTime.UtcNow;
         await infrastructure.Postgres.StopAsync();
         // The outage itself is the scenario.
         await Task.Delay(FaultScenario.Outage);
         await infrastructure.Postgres.StartAsync();
-        var fault = new FaultWindow("PostgreSQL stopped (fast shutdown) and started again", began, DateTime.UtcNow);
+        var fault = new FaultWindow($"PostgreSQL stopped (fast shutdown) while {backlog} events of an import had reached the broker, started again", began, DateTime.UtcNow);
         var recovered = await load.WaitForAcceptedAsync(fault.Cleared, 40, TimeSpan.FromSeconds(60));
         await load.StopAsync();
 
