@@ -25,7 +25,8 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public int Id => _process.Id;
+    /// <summary>The process id (still known once it has exited).</summary>
+    public int Id { get; private set; }
 
     public bool HasExited => _process.HasExited;
 
@@ -72,6 +73,7 @@ public sealed class ChildProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => child.Append(e.Data);
         process.ErrorDataReceived += (_, e) => child.Append(e.Data);
         process.Start();
+        child.Id = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
