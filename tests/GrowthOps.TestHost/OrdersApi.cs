@@ -19,6 +19,7 @@ public static class OrdersApi
         group.MapPost("/", Place);
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
+        group.MapPost("/with-savepoint", PlaceWithSavepoint);
         return group;
     }
 
@@ -49,6 +50,36 @@ public static class OrdersApi
         }
 
         return new OrderDto(id, amount);
+    }
+
+    /// <summary>
+    /// Places two orders in one transaction, the first inside a savepoint that is rolled back: only the second order and its
+    /// message may commit.
+    /// </summary>
+    static async Task<Ok<OrderDto[]>> PlaceWithSavepoint(CurrentTenant tenant, UnitOfWork unitOfWork, IPublishEndpoint publish, CancellationToken ct)
+    {
+        var undone = NewId.NextGuid();
+        var kept = NewId.NextGuid();
+        await unitOfWork.BeginAsync(tenant.Required, ct);
+        try
+        {
+            await unitOfWork.SavepointAsync("first", ct);
+            await unitOfWork.Connection.ExecuteAsync("insert into testhost.orders (tenant_id, id, amount) values (@t, @undone, 1)",
+                new { t = tenant.Required, undone }, unitOfWork.Transaction);
+            await publish.Publish(new OrderPlaced(tenant.Required, undone, 1, DateTimeOffset.UtcNow), ct);
+            await unitOfWork.RollbackToSavepointAsync("first", ct);
+            await unitOfWork.Connection.ExecuteAsync("insert into testhost.orders (tenant_id, id, amount) values (@t, @kept, 2)",
+                new { t = tenant.Required, kept }, unitOfWork.Transaction);
+            await publish.Publish(new OrderPlaced(tenant.Required, kept, 2, DateTimeOffset.UtcNow), ct);
+            await unitOfWork.CommitAsync(ct);
+        }
+        catch
+        {
+            await unitOfWork.RollbackAsync();
+            throw;
+        }
+
+        return TypedResults.Ok(new[] { new OrderDto(undone, 1), new OrderDto(kept, 2) });
     }
 
     // Deliberately no tenant filter in the SQL: row-level security must do it.

@@ -14,6 +14,7 @@ builder.AddMessaging("testhost", x =>
     x.AddConsumer<OrderPlacedConsumer>();
     x.AddConsumer<PingConsumer>();
     x.AddConsumer<FlakyConsumer>();
+    x.AddConsumer<SwallowingConsumer>();
     x.AddSagaStateMachine<OrderStateMachine, OrderState>().PostgresRepository("testhost.order_state");
     x.AddConsumeObserver<DeliveryCounter>();
 });

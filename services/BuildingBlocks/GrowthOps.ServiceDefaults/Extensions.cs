@@ -201,6 +201,8 @@ public static class Extensions
                 status = e.Value.Status.ToString(),
                 description = e.Value.Description,
                 error = e.Value.Exception?.Message,
+                // The names of what is unhappy (a degraded bus names its endpoints).
+                data = e.Value.Data.Count > 0 ? e.Value.Data : null,
             }),
         });
     }

@@ -13,3 +13,6 @@ public record PaymentTimeoutExpired(Guid TenantId, Guid OrderId, DateTimeOffset 
 public record Ping(Guid PingId, DateTimeOffset DueAt);
 
 public record Flaky(Guid Id);
+
+/// <summary>Its consumer ignores a database error on the first attempt, to show such an attempt is not acknowledged.</summary>
+public record Swallow(Guid TenantId, Guid Id, DateTimeOffset OccurredAt);

@@ -96,7 +96,10 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
     // Each event has exactly one matching branch per state: MassTransit runs every When whose filter passes.
     static bool IsClosing(string? state) => state is "won" or "lost";
 
-    static bool IsOpenState(BehaviorContext<LeadLifecycleState, LeadStateChanged> c) => !IsClosing(c.Message.ToState) && c.Message.ToState != Dormancy;
+    static bool IsOpenState(BehaviorContext<LeadLifecycleState, LeadStateChanged> c) => IsOpen(c.Message.ToState);
+
+    /// <summary>A state that is neither closing nor dormant: a pipeline move (see <see cref="LeadLifecyclePrecheck"/>).</summary>
+    public static bool IsOpen(string? state) => !IsClosing(state) && state != Dormancy;
 
     static void Touch(LeadLifecycleState saga, DateTimeOffset at)
     {
