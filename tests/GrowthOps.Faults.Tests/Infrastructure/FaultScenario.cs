@@ -268,10 +268,10 @@ public sealed class FaultScenario : IAsyncDisposable
             deadLetters[schema] = await Scalar(db, $"select case when to_regclass('{schema}.dead_letter') is null then 0 else (select count(*) from {schema}.dead_letter) end");
             // A due row the scheduler has not sent ten seconds later: the scheduler has stopped.
             overdue[schema] = await Scalar(db,
-                $"select count(*) from {schema}.scheduled_message where not cancelled and not paused and scheduled_time < now() - interval '10 seconds'");
+                $"select count(*) from {schema}.scheduled_message where not cancelled and not paused and not fired and scheduled_time < now() - interval '10 seconds'");
             dueSoon[schema] = await Scalar(db, $"""
                 select count(*) from {schema}.scheduled_message
-                where not cancelled and not paused and scheduled_time between now() - interval '10 seconds' and now() + interval '15 seconds'
+                where not cancelled and not paused and not fired and scheduled_time between now() - interval '10 seconds' and now() + interval '15 seconds'
                 """);
         }
 

@@ -149,9 +149,11 @@ public sealed class ScenarioReport
             $"lifecycle: {LifecycleTransitions} timeout transitions ({LifecycleEffectsMissing} without their event, {LifecycleEffectsDuplicated} duplicated), {WentDormant} LeadWentDormant ({WentDormantMismatches} contacts mismatched)");
         s.AppendLine(CultureInfo.InvariantCulture,
             $"broker: {EventsOnBroker} events, {EventsSentTwice} sent more than once (absorbed by the inboxes); {TimeoutsFired} dormancy timeouts fired, {TimeoutsFiredTwice} fired more than once");
-        s.AppendLine(CultureInfo.InvariantCulture, Fault is null
-            ? $"recovery: no fault; every effect in place {Seconds(EffectsCompleteAfter)} after the load stopped"
-            : $"recovery: API {Seconds(ApiRecoveredAfter)} after the fault cleared, every effect in place {Seconds(EffectsCompleteAfter)} after it");
+        if (Fault is null)
+            s.AppendLine(CultureInfo.InvariantCulture, $"recovery: no fault; every effect in place {Seconds(EffectsCompleteAfter)} after the load stopped");
+        else
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"recovery: API {Seconds(ApiRecoveredAfter)} after the fault cleared, every effect in place {Seconds(EffectsCompleteAfter)} after it");
         s.AppendLine(CultureInfo.InvariantCulture,
             $"left over: outbox {Join(State.Outbox)}; dead letters {Join(State.DeadLetters)}; overdue schedules {Join(State.OverdueSchedules)}; error/skipped queues {Join(ErrorQueues)}; backlog {Join(Backlog)}; unhealthy {(State.UnhealthyProcesses.Count == 0 ? "none" : string.Join("; ", State.UnhealthyProcesses))}");
         foreach (var sample in ErrorQueueSamples)
