@@ -218,7 +218,9 @@ public sealed class FaultScenario : IAsyncDisposable
         report ??= new ScenarioReport(_name, records, await ObserveAsync(), fault, null);
         foreach (var (queue, _) in report.ErrorQueues)
             foreach (var sample in await _tap!.PeekAsync(queue, 3))
-                report.ErrorQueueSamples.Add($"{queue}: {sample}");
+                report.Diagnostics.Add($"in {queue}: {sample}");
+        foreach (var duplicated in report.DuplicateEffects.Take(3))
+            report.Diagnostics.AddRange(await DuplicateRowsAsync(duplicated.Marker));
         Print(report);
         return report;
     }
@@ -296,6 +298,28 @@ public sealed class FaultScenario : IAsyncDisposable
             lifecycleEffects, wentDormant, _tap!.Seen, queues, outbox, deadLetters, overdue, dueSoon, unhealthy);
     }
 
+    /// <summary>The effect rows of a duplicated effect: which messages (ids, times) produced it twice.</summary>
+    async Task<IEnumerable<string>> DuplicateRowsAsync(string marker)
+    {
+        await using var db = new NpgsqlConnection(_infra.Postgres.AdminConnectionStringFor(_database));
+        await db.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            select item_id, string_agg(message_id::text || ' at ' || to_char(recorded_at, 'HH24:MI:SS.MS'), ', ' order by recorded_at)
+            from faults.effect where marker = $1 group by item_id having count(*) > 1 limit 3
+            """, db);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = marker });
+        return await ReadAll(cmd, r => $"duplicated effect of {marker} on {r.GetGuid(0)}: messages {r.GetString(1)}");
+    }
+
+    static async Task<List<T>> ReadAll<T>(NpgsqlCommand cmd, Func<NpgsqlDataReader, T> read)
+    {
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync())
+            rows.Add(read(reader));
+        return rows;
+    }
+
     static async Task<string?> ReadinessProblem(HttpClient client)
     {
         try
@@ -312,11 +336,7 @@ public sealed class FaultScenario : IAsyncDisposable
     static async Task<List<T>> Rows<T>(NpgsqlConnection db, string sql, Func<NpgsqlDataReader, T> read)
     {
         await using var cmd = new NpgsqlCommand(sql, db);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var rows = new List<T>();
-        while (await reader.ReadAsync())
-            rows.Add(read(reader));
-        return rows;
+        return await ReadAll(cmd, read);
     }
 
     static async Task<Dictionary<T, int>> Counts<T>(NpgsqlConnection db, string sql)

@@ -131,8 +131,8 @@ public sealed class ScenarioReport
         (ErrorQueues.Any() || State.DeadLetters.Values.Sum() > 0) && !Backlog.Any() && State.Outbox.Values.Sum() == 0 && State.DueSoon.Values.Sum() == 0
         && State.OverdueSchedules.Values.Sum() == 0;
 
-    /// <summary>The first messages of each error queue (filled in by the scenario when it fails).</summary>
-    public List<string> ErrorQueueSamples { get; } = [];
+    /// <summary>Details a failing scenario adds: the first messages of each error queue, the rows of a duplicated effect.</summary>
+    public List<string> Diagnostics { get; } = [];
 
     public override string ToString()
     {
@@ -156,8 +156,8 @@ public sealed class ScenarioReport
                 $"recovery: API {Seconds(ApiRecoveredAfter)} after the fault cleared, every effect in place {Seconds(EffectsCompleteAfter)} after it");
         s.AppendLine(CultureInfo.InvariantCulture,
             $"left over: outbox {Join(State.Outbox)}; dead letters {Join(State.DeadLetters)}; overdue schedules {Join(State.OverdueSchedules)}; error/skipped queues {Join(ErrorQueues)}; backlog {Join(Backlog)}; unhealthy {(State.UnhealthyProcesses.Count == 0 ? "none" : string.Join("; ", State.UnhealthyProcesses))}");
-        foreach (var sample in ErrorQueueSamples)
-            s.AppendLine(CultureInfo.InvariantCulture, $"  in an error queue: {sample}");
+        foreach (var line in Diagnostics)
+            s.AppendLine(CultureInfo.InvariantCulture, $"  {line}");
         foreach (var r in Lost.Take(5))
             s.AppendLine(CultureInfo.InvariantCulture, $"  lost: {r}");
         foreach (var r in EffectsOfRejected.Take(5))
