@@ -20,7 +20,7 @@ public static class FaultAssert
         Assert.True(report.LifecycleEffectsMissing == 0 && report.LifecycleEffectsDuplicated == 0 && report.WentDormantMismatches == 0,
             $"lifecycle transitions and their events disagree:\n{why}");
         Assert.True(report.ServerErrors == 0, $"{report.ServerErrors} requests got a server error other than 503:\n{why}");
-        Assert.True(report.UnavailableWithoutProblem == 0, $"{report.UnavailableWithoutProblem} 503 answers were not application/problem+json:\n{why}");
+        Assert.True(report.UnavailableWithoutProblem == 0, $"{report.UnavailableWithoutProblem} 503 answers were not application/problem+json with Retry-After:\n{why}");
         var unexpected = report.Statuses.Keys.Where(s => s is >= 400 and < 500 && !allowedRejections.Contains(s)).ToList();
         Assert.True(unexpected.Count == 0, $"unexpected client errors {string.Join(", ", unexpected)}:\n{why}");
         Assert.True(report.Settled, $"not everything was in place within {FaultScenario.SettleDeadline.TotalSeconds} s of the load stopping, or something was lost for good:\n{why}");

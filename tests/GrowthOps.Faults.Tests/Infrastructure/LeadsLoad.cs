@@ -166,17 +166,17 @@ public sealed class LeadsLoad : IAsyncDisposable
             using var response = await send();
             _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, (int)response.StatusCode,
                 response.IsSuccessStatusCode ? RequestOutcome.Accepted : RequestOutcome.Rejected, response.Content.Headers.ContentType?.MediaType,
-                response.IsSuccessStatusCode ? null : await response.Content.ReadAsStringAsync()));
+                response.Headers.RetryAfter is not null, response.IsSuccessStatusCode ? null : await response.Content.ReadAsStringAsync()));
             await observe(response);
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
         {
             // Nothing listened (the process is down): the request never reached the service.
-            _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, 0, RequestOutcome.Rejected, null, e.Message));
+            _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, 0, RequestOutcome.Rejected, null, false, e.Message));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, 0, RequestOutcome.Unknown, null, e.Message));
+            _records.Enqueue(new RequestRecord(kind, contact, marker, expected, replica, started, DateTime.UtcNow, 0, RequestOutcome.Unknown, null, false, e.Message));
             await observe(null);
         }
     }

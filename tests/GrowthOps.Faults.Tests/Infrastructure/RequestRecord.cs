@@ -15,4 +15,5 @@ public sealed record RequestRecord(
     int Status,
     RequestOutcome Outcome,
     string? ContentType,
+    bool RetryAfter,
     string? Error);

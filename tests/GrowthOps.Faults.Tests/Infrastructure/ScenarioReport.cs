@@ -24,7 +24,7 @@ public sealed class ScenarioReport
         Rejected = records.Count(r => r.Outcome == RequestOutcome.Rejected);
         Unknown = records.Count(r => r.Outcome == RequestOutcome.Unknown);
         ServerErrors = records.Count(r => r.Status >= 500 && r.Status != 503);
-        UnavailableWithoutProblem = records.Count(r => r.Status == 503 && r.ContentType != "application/problem+json");
+        UnavailableWithoutProblem = records.Count(r => r.Status == 503 && (r.ContentType != "application/problem+json" || !r.RetryAfter));
 
         var known = new HashSet<string>();
         foreach (var r in records)
