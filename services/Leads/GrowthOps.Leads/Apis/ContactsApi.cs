@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ public static class ContactsApi
     public static RouteGroupBuilder MapContactsApi(this RouteGroupBuilder api)
     {
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");
-        contacts.MapPost("/", CreateContact);
+        contacts.MapPost("/", CreateContact).WithIdempotency();
         contacts.MapGet("/", ListContacts);
         contacts.MapGet("/{id:guid}", GetContact);
         contacts.MapPatch("/{id:guid}", PatchContact);
@@ -22,8 +23,9 @@ public static class ContactsApi
         contacts.MapGet("/{id:guid}/activities", ContactActivities);
 
         var activities = api.MapGroup("/activities").WithTags("Activities");
-        activities.MapPost("/", RecordActivity);
-        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024));
+        activities.MapPost("/", RecordActivity).WithIdempotency();
+        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024))
+            .WithIdempotency();
         activities.MapGet("/", ActivityFeedList);
         return api;
     }
