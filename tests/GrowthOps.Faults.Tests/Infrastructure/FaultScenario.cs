@@ -107,7 +107,7 @@ public sealed class FaultScenario : IAsyncDisposable
         }
 
         await Task.WhenAll(_leads.Select(l => l!.WaitReadyAsync(TimeSpan.FromSeconds(120))));
-        Log($"started: database {_database}, virtual host {_vhost}, {replicas} Leads process(es)");
+        Log($"started: database {_database}, virtual host {_vhost}, {replicas} Leads process(es) (the collection's cluster and node took {_infra.StartedIn.TotalSeconds:F1} s to start)");
     }
 
     ChildProcess StartLeads(int replica) =>
