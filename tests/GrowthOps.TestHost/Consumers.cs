@@ -48,6 +48,21 @@ public sealed class SwallowingConsumer(UnitOfWork unitOfWork) : IConsumer<Swallo
     }
 }
 
+/// <summary>Fails every attempt of the first delivery (immediate retries included), then succeeds on the scheduled redelivery.</summary>
+public sealed class RedeliveredConsumer : IConsumer<Redelivered>
+{
+    public static readonly ConcurrentDictionary<Guid, ConcurrentQueue<Guid>> MessageIds = new();
+
+    public Task Consume(ConsumeContext<Redelivered> context)
+    {
+        var ids = MessageIds.GetOrAdd(context.Message.Id, _ => new ConcurrentQueue<Guid>());
+        ids.Enqueue(context.MessageId!.Value);
+        if (context.GetRedeliveryCount() == 0)
+            throw new InvalidOperationException("fails until redelivered");
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Always fails, to follow a message through retries and redeliveries into the error queue.</summary>
 public sealed class FlakyConsumer : IConsumer<Flaky>
 {

@@ -1,5 +1,6 @@
 using Dapper;
 using GrowthOps.Persistence;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Paging;
 using GrowthOps.TestHost.Contracts;
@@ -17,7 +18,7 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/orders");
-        group.MapPost("/", Place);
+        group.MapPost("/", Place).WithIdempotency();
         group.MapGet("/", List);
         group.MapGet("/pages", ListPages);
         group.MapGet("/{id}", Get);
@@ -30,27 +31,32 @@ public static class OrdersApi
     {
         if (request.Amount <= 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["amount"] = ["must be positive"] });
-        var order = await PlaceOrder(tenant.Required, request.Amount, unitOfWork, publish, ct);
+        var order = await unitOfWork.InTransactionAsync(() => InsertOrder(tenant.Required, request.Amount, unitOfWork, publish, ct), ct);
         return TypedResults.Created($"/orders/{order.Id}", order);
     }
 
     public static async Task<OrderDto> PlaceOrder(Guid tenantId, decimal amount, UnitOfWork unitOfWork, IPublishEndpoint publish, CancellationToken ct)
     {
-        var id = NewId.NextGuid();
         await unitOfWork.BeginAsync(tenantId, ct);
         try
         {
-            await unitOfWork.Connection.ExecuteAsync("insert into testhost.orders (tenant_id, id, amount) values (@tenantId, @id, @amount)",
-                new { tenantId, id, amount }, unitOfWork.Transaction);
-            await publish.Publish(new OrderPlaced(tenantId, id, amount, DateTimeOffset.UtcNow), ct);
+            var order = await InsertOrder(tenantId, amount, unitOfWork, publish, ct);
             await unitOfWork.CommitAsync(ct);
+            return order;
         }
         catch
         {
             await unitOfWork.RollbackAsync();
             throw;
         }
+    }
 
+    static async Task<OrderDto> InsertOrder(Guid tenantId, decimal amount, UnitOfWork unitOfWork, IPublishEndpoint publish, CancellationToken ct)
+    {
+        var id = NewId.NextGuid();
+        await unitOfWork.Connection.ExecuteAsync("insert into testhost.orders (tenant_id, id, amount) values (@tenantId, @id, @amount)",
+            new { tenantId, id, amount }, unitOfWork.Transaction);
+        await publish.Publish(new OrderPlaced(tenantId, id, amount, DateTimeOffset.UtcNow), ct);
         return new OrderDto(id, amount);
     }
 

@@ -15,6 +15,7 @@ builder.AddMessaging("testhost", x =>
     x.AddConsumer<PingConsumer>();
     x.AddConsumer<FlakyConsumer>();
     x.AddConsumer<SwallowingConsumer>();
+    x.AddConsumer<RedeliveredConsumer>();
     x.AddSagaStateMachine<OrderStateMachine, OrderState>().PostgresRepository("testhost.order_state");
     x.AddConsumeObserver<DeliveryCounter>();
 });

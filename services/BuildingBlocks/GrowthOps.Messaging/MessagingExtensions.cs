@@ -87,7 +87,14 @@ public static class MessagingExtensions
 
                 // Outermost first: redelivery wraps retry wraps the inbox, so each retry re-runs the whole transaction.
                 if (o.EffectiveRedeliveryIntervals is { Length: > 0 } intervals)
-                    endpoint.UseScheduledRedelivery(r => r.Intervals(intervals));
+                    endpoint.UseScheduledRedelivery(r =>
+                    {
+                        r.Intervals(intervals);
+                        // MassTransit gives a redelivered message a new id by default; the inbox needs the original, or a copy
+                        // that was also delivered otherwise (a relay resend after an outage) would have its effects twice.
+                        if (r is IRedeliveryConfigurator redelivery)
+                            redelivery.ReplaceMessageId = false;
+                    });
                 if (o.ImmediateRetries > 0)
                     endpoint.UseMessageRetry(r => r.Immediate(o.ImmediateRetries));
                 var inbox = new InboxSpecificationObserver(endpoint, context);

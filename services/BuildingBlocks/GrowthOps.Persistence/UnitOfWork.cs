@@ -78,9 +78,14 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
         return first.RecordsAffected;
     }
 
-    /// <summary>Runs <paramref name="work"/> in a transaction for the current tenant and commits it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction for the current tenant and commits it; inside an open transaction
+    /// (an <c>Idempotency-Key</c> request, a consumed message) it joins that one, and whoever opened it commits.
+    /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken = default)
     {
+        if (IsActive)
+            return await work();
         await BeginAsync(cancellationToken);
         try
         {

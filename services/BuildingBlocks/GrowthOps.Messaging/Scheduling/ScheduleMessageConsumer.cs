@@ -175,10 +175,13 @@ public sealed class ScheduleMessageConsumer(
             ScheduleRecurringMessage r => (r.Payload, r.PayloadType, r.CorrelationId),
             _ => throw new ArgumentException($"Not a schedule command: {typeof(T).Name}", nameof(command)),
         };
-        var body = serializerContext.GetMessageSerializer(payload, payloadType).GetMessageBody(new MessageSendContext<T>(command, ct));
+        // The envelope carries the message id the consumer's inbox sees: the id of the scheduled message (for a scheduled
+        // redelivery, the id of the message being redelivered), not a fresh one the send context would make up.
+        var id = messageId ?? NewId.NextGuid();
+        var body = serializerContext.GetMessageSerializer(payload, payloadType).GetMessageBody(new MessageSendContext<T>(command, ct) { MessageId = id });
         var all = headers.GetAll().ToDictionary(x => x.Key, x => x.Value);
         all[MessageHeaders.SchedulingTokenId] = tokenId.ToString("D");
-        return (messageId ?? NewId.NextGuid(), contentType, string.Join(";", payloadType), body.GetString(),
+        return (id, contentType, string.Join(";", payloadType), body.GetString(),
             SystemTextJsonMessageSerializer.Instance.SerializeDictionary(all!));
     }
 }

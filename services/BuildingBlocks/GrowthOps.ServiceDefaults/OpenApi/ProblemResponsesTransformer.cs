@@ -34,11 +34,12 @@ sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             Description = "A dependency is unavailable; nothing was changed. Retry after Retry-After seconds.",
         });
 
-        // ApiExplorer drops the description a handler declares for a response; it says when the response happens.
-        foreach (var declared in context.Description.ActionDescriptor.EndpointMetadata.OfType<IProducesResponseTypeMetadata>())
-            if (declared.Description is { Length: > 0 } description &&
-                operation.Responses.TryGetValue(Key(declared.StatusCode), out var described) && described is OpenApiResponse response)
-                response.Description = description;
+        // ApiExplorer drops the description a handler declares for a response; it says when the response happens (all the
+        // cases, when a handler and a filter such as Idempotency-Key's both declare one status).
+        foreach (var declared in context.Description.ActionDescriptor.EndpointMetadata.OfType<IProducesResponseTypeMetadata>()
+                     .Where(d => d.Description is { Length: > 0 }).GroupBy(d => d.StatusCode))
+            if (operation.Responses.TryGetValue(Key(declared.Key), out var described) && described is OpenApiResponse response)
+                response.Description = string.Join(" Or: ", declared.Select(d => d.Description).Distinct());
 
         IOpenApiSchema? problem = null;
         IOpenApiSchema? validationProblem = null;

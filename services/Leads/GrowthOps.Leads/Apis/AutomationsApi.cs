@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
@@ -17,7 +18,7 @@ public static class AutomationsApi
     {
         var automations = api.MapGroup("/automations").WithTags("Automations");
         automations.MapGet("/", ListAutomations);
-        automations.MapPost("/", CreateAutomation);
+        automations.MapPost("/", CreateAutomation).WithIdempotency();
         automations.MapGet("/{id:guid}", GetAutomation);
         automations.MapPatch("/{id:guid}", UpdateAutomation);
         automations.MapDelete("/{id:guid}", DeleteAutomation);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +17,7 @@ public static class ContactsApi
     public static RouteGroupBuilder MapContactsApi(this RouteGroupBuilder api)
     {
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");
-        contacts.MapPost("/", CreateContact);
+        contacts.MapPost("/", CreateContact).WithIdempotency();
         contacts.MapGet("/", ListContacts);
         contacts.MapGet("/{id:guid}", GetContact);
         contacts.MapPatch("/{id:guid}", PatchContact);
@@ -26,8 +27,9 @@ public static class ContactsApi
         contacts.MapGet("/{id:guid}/activities", ContactActivities);
 
         var activities = api.MapGroup("/activities").WithTags("Activities");
-        activities.MapPost("/", RecordActivity);
-        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024));
+        activities.MapPost("/", RecordActivity).WithIdempotency();
+        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024))
+            .WithIdempotency();
         activities.MapGet("/", ActivityFeedList);
         return api;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +13,7 @@ public static class InsightsApi
 {
     public static RouteGroupBuilder MapInsightsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/contacts/{id:guid}/predictions", Predict).WithTags("Predictions");
+        api.MapPost("/contacts/{id:guid}/predictions", Predict).WithTags("Predictions").WithIdempotency();
         api.MapGet("/contacts/{id:guid}/predictions", ListPredictions).WithTags("Predictions");
         api.MapGet("/metrics", Metrics).WithTags("Insights");
         api.MapGet("/stats", Stats).WithTags("Insights");

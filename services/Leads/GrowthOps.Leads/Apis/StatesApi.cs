@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
@@ -15,17 +16,17 @@ public static partial class StatesApi
     {
         var states = api.MapGroup("/states").WithTags("States");
         states.MapGet("/", ListStates);
-        states.MapPost("/", CreateState);
+        states.MapPost("/", CreateState).WithIdempotency();
         states.MapPatch("/{id:guid}", UpdateState);
         states.MapDelete("/{id:guid}", DeleteState);
 
         var transitions = api.MapGroup("/transitions").WithTags("Transitions");
         transitions.MapGet("/", ListTransitions);
-        transitions.MapPost("/", CreateTransition);
+        transitions.MapPost("/", CreateTransition).WithIdempotency();
         transitions.MapDelete("/{id:guid}", DeleteTransition);
-        transitions.MapPost("/bulk", BulkTransition);
+        transitions.MapPost("/bulk", BulkTransition).WithIdempotency();
 
-        api.MapPost("/contacts/{id:guid}/transitions", ExecuteTransition).WithTags("Transitions");
+        api.MapPost("/contacts/{id:guid}/transitions", ExecuteTransition).WithTags("Transitions").WithIdempotency();
         api.MapGet("/contacts/{id:guid}/history", History).WithTags("Transitions");
         return api;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
@@ -21,7 +22,7 @@ public static class SynthexApi
     {
         var route = app.MapGroup("/api/synthex/leads/state").WithTags("Compatibility");
         route.MapGet("/", Get);
-        route.MapPost("/", Post);
+        route.MapPost("/", Post).WithIdempotency();
         return app;
     }
 
