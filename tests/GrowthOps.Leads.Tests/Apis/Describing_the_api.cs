@@ -33,8 +33,11 @@ public sealed partial class Describing_the_api(LeadsApp app) : IClassFixture<Lea
         var members = Schemas(contract).Where(s => !CamelCaseSchemas.Contains(s.Name))
             .SelectMany(s => Properties(s.Schema).Select(p => $"{s.Name}.{p}"));
         Assert.All(members, member => Assert.Matches(SnakeCase(), member.Split('.')[1]));
+        // Headers keep their HTTP names (Idempotency-Key).
         var parameters = contract.Operations.SelectMany(o => o.Definition.TryGetProperty("parameters", out var list) ? list.EnumerateArray() : [])
+            .Where(p => p.GetProperty("in").GetString() is "query" or "path")
             .Select(p => p.GetProperty("name").GetString()!);
+        Assert.NotEmpty(parameters);
         Assert.All(parameters, name => Assert.Matches(SnakeCase(), name));
     }
 
@@ -86,6 +89,7 @@ public sealed partial class Describing_the_api(LeadsApp app) : IClassFixture<Lea
     [InlineData("PUT", "/api/leads/integrations/hubspot", new[] { 400, 409 })]
     [InlineData("POST", "/webhooks/hubspot", new[] { 400, 401, 404 })]
     [InlineData("GET", "/api/leads/contacts", new[] { 400 })]
+    [InlineData("POST", "/api/leads/contacts", new[] { 400, 409, 413, 422 })]
     public async Task Shows_the_problems_an_operation_answers_where_they_happen(string method, string path, int[] statuses)
     {
         var operation = (await app.Contract).Operations.Single(o => o.Method == method && o.Path == path);
