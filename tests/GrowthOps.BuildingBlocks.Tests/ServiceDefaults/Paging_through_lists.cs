@@ -56,7 +56,9 @@ public sealed class Paging_through_lists() : TestHostTests("paging")
         var operation = document.GetProperty("paths").GetProperty("/orders/pages").GetProperty("get");
         var parameters = operation.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal(["cursor", "limit"], parameters.Keys.Order());
-        Assert.Equal(200, parameters["limit"].GetProperty("schema").GetProperty("maximum").GetInt32());
+        Assert.Equal(GrowthOps.ServiceDefaults.Paging.PageRequest.MaxLimit, parameters["limit"].GetProperty("schema").GetProperty("maximum").GetInt32());
+        Assert.Contains($"{GrowthOps.ServiceDefaults.Paging.PageRequest.DefaultLimit} when absent", parameters["limit"].GetProperty("description").GetString(),
+            StringComparison.Ordinal);
         Assert.True(operation.GetProperty("responses").GetProperty("400").GetProperty("content").TryGetProperty("application/problem+json", out _));
         var page = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         var name = page.GetProperty("$ref").GetString()!.Split('/')[^1];

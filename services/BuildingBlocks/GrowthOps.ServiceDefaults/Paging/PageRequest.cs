@@ -15,13 +15,15 @@ namespace GrowthOps.ServiceDefaults.Paging;
 public sealed record PageRequest(
     [property: Description("The next_cursor of the previous page; absent for the first page.")]
     string? Cursor = null,
-    [property: Description("Items per page.")]
+    [property: Description("Items per page; " + PageRequest.DefaultLimitText + " when absent.")]
     [property: Range(1, PageRequest.MaxLimit)]
-    [property: DefaultValue(PageRequest.DefaultLimit)]
     int? Limit = null) : IEndpointParameterMetadataProvider
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
+
+    // Attribute arguments cannot format an int; a test holds the two together.
+    internal const string DefaultLimitText = "50";
 
     /// <summary>The number of items to answer.</summary>
     public int Size => Limit ?? DefaultLimit;
