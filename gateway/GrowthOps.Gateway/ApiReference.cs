@@ -27,8 +27,13 @@ public static class ApiReference
             options.WithTitle("GrowthOps API")
                 // Also what /docs/<service> loads: the gateway's document routes follow this pattern.
                 .WithOpenApiRoutePattern(DocumentPattern)
-                // The fonts would come from Scalar's CDN; the machines this runs on may have no internet.
+                // Nothing that calls scalar.com: its fonts CDN, telemetry, AI agent, MCP and the hosted developer toolbar.
+                // The machines this runs on may have no internet, and a self-hosted API should not phone home.
                 .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp()
+                .HideDeveloperTools()
                 .AddPreferredSecuritySchemes(ServiceDefaults.OpenApi.OpenApiDefaults.BearerScheme);
             foreach (var (name, title, url) in Documents(context.RequestServices.GetRequiredService<IProxyConfigProvider>().GetConfig()))
                 options.AddDocument(name, title, url);

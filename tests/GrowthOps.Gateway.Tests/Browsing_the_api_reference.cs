@@ -37,9 +37,10 @@ public sealed partial class Browsing_the_api_reference
 
         var html = await (await app.SendAsync(HttpMethod.Get, "/docs", NewProbe())).Content.ReadAsStringAsync();
 
-        // No CDN, no web fonts: the machines this runs on may have no internet.
+        // No CDN, web fonts, telemetry or AI agent: the machines this runs on may have no internet.
         Assert.DoesNotMatch(ExternalUrl(), html);
-        Assert.Contains("\"withDefaultFonts\":false", html, StringComparison.Ordinal);
+        foreach (var setting in new[] { "\"withDefaultFonts\":false", "\"telemetry\":false", "\"agent\":{\"disabled\":true}", "\"mcp\":{\"disabled\":true}" })
+            Assert.Contains(setting, html, StringComparison.Ordinal);
         var scripts = ScriptSource().Matches(html).Select(m => m.Groups["src"].Value).ToList();
         Assert.NotEmpty(scripts);
         foreach (var script in scripts)
