@@ -22,7 +22,7 @@ public sealed partial class Describing_the_api(LeadsApp app) : IClassFixture<Lea
         var contract = await app.Contract;
 
         Assert.Empty(contract.Undocumented(app.Services.GetRequiredService<EndpointDataSource>()));
-        Assert.True(contract.Operations.Count >= 40, $"only {contract.Operations.Count} operations");
+        Assert.NotEmpty(contract.Operations);
     }
 
     [Fact]

@@ -28,10 +28,13 @@ public sealed record PageRequest(
     /// <summary>The number of items to answer.</summary>
     public int Size => Limit ?? DefaultLimit;
 
-    /// <summary>The position the page starts after, or null for the first page. An invalid cursor never gets here (see <see cref="Errors"/>).</summary>
+    /// <summary>
+    /// The position the page starts after, or null for the first page. A bound request's cursor was checked before the handler
+    /// ran (see <see cref="Errors"/>), so an invalid one here is a bug in the code that built the request, not the client's.
+    /// </summary>
     public PageCursor.Position? After => Cursor is null ? null
         : PageCursor.TryDecode(Cursor, out var position) ? position
-        : throw new BadHttpRequestException("The cursor is not one this API returned.");
+        : throw new InvalidOperationException("The page request's cursor was not checked: bind PageRequest with [AsParameters].");
 
     /// <summary>What is wrong with the request, by query parameter; null when nothing is.</summary>
     public Dictionary<string, string[]>? Errors()
