@@ -2,6 +2,7 @@ using Dapper;
 using GrowthOps.Persistence;
 using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Paging;
 using GrowthOps.TestHost.Contracts;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,6 +20,7 @@ public static class OrdersApi
         var group = app.MapGroup("/orders");
         group.MapPost("/", Place).WithIdempotency();
         group.MapGet("/", List);
+        group.MapGet("/pages", ListPages);
         group.MapGet("/{id}", Get);
         group.MapPost("/with-savepoint", PlaceWithSavepoint);
         return group;
@@ -93,6 +95,19 @@ public static class OrdersApi
         unitOfWork.InTransactionAsync(async () =>
             (await unitOfWork.Connection.QueryAsync<OrderDto>("select id, amount from testhost.orders order by created", transaction: unitOfWork.Transaction))
             .ToList(), ct);
+
+    sealed record OrderRow(Guid Id, decimal Amount, DateTime Created);
+
+    /// <summary>Newest first, a page at a time: the paging building blocks end to end.</summary>
+    static async Task<Ok<Page<OrderDto>>> ListPages([AsParameters] PageRequest page, UnitOfWork unitOfWork, CancellationToken ct)
+    {
+        var sql = new System.Text.StringBuilder("select id, amount, created from testhost.orders where true");
+        var args = new DynamicParameters();
+        Keyset.Append(sql, args, page, "created", "id");
+        var rows = await unitOfWork.InTransactionAsync(async () =>
+            (await unitOfWork.Connection.QueryAsync<OrderRow>(sql.ToString(), args, unitOfWork.Transaction)).ToList(), ct);
+        return TypedResults.Ok(Keyset.Page(rows, page, r => (r.Created, r.Id)).Select(r => new OrderDto(r.Id, r.Amount)));
+    }
 
     static async Task<Results<Ok<OrderDto>, NotFound>> Get(Guid id, UnitOfWork unitOfWork, CancellationToken ct)
     {

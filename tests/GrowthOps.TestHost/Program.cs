@@ -25,6 +25,7 @@ if (Environment.GetEnvironmentVariable("TESTHOST_RELAY_CRASH") == "1")
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapOrdersApi();
+app.MapRefusalsApi();
 
 if (args.Contains("write"))
 {

@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 
 namespace GrowthOps.Leads.Data;
 
@@ -32,8 +33,7 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
             occurredAts = activities.Select(a => a.OccurredAt).ToArray(),
         }, ct));
 
-    public async Task<(IReadOnlyList<Activity> Items, string? NextCursor)> ListAsync(Guid? contactId, string[]? types, DateTime? from, DateTime? to,
-        string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<Activity>> ListAsync(Guid? contactId, string[]? types, DateTime? from, DateTime? to, PageRequest page, CancellationToken ct)
     {
         var sql = new StringBuilder("select id, contact_id, type, metadata::text as metadata_json, occurred_at, created from leads.activities where true");
         var args = new DynamicParameters();
@@ -61,10 +61,8 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
             args.Add("to", t);
         }
 
-        Cursor.AppendKeyset(sql, args, cursor, "occurred_at", "id", limit);
+        Keyset.Append(sql, args, page, "occurred_at", "id");
         var rows = (await unitOfWork.Connection.QueryAsync<Activity>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.OccurredAt, r.Id));
-
-        return (rows, next);
+        return Keyset.Page(rows, page, r => (r.OccurredAt, r.Id));
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using GrowthOps.Leads.Domain;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 
 namespace GrowthOps.Leads.Data;
 
@@ -115,8 +116,7 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
             """, new { ids = automationIds.Distinct().ToArray(), at }, ct));
 
     /// <summary>Newest first; one automation's or one contact's.</summary>
-    public async Task<(IReadOnlyList<AutomationExecution> Items, string? NextCursor)> ListExecutionsAsync(Guid? automationId, Guid? contactId,
-        string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<AutomationExecution>> ListExecutionsAsync(Guid? automationId, Guid? contactId, PageRequest page, CancellationToken ct)
     {
         var sql = new StringBuilder(SelectExecution).Append(" where true");
         var args = new DynamicParameters();
@@ -132,11 +132,9 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
             args.Add("contactId", c);
         }
 
-        Cursor.AppendKeyset(sql, args, cursor, "e.executed_at", "e.id", limit);
+        Keyset.Append(sql, args, page, "e.executed_at", "e.id");
         var rows = (await unitOfWork.Connection.QueryAsync<AutomationExecution>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.ExecutedAt, r.Id));
-
-        return (rows, next);
+        return Keyset.Page(rows, page, r => (r.ExecutedAt, r.Id));
     }
 
     static object Params(Automation a) => new

@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 
 namespace GrowthOps.Leads.Data;
 
@@ -81,7 +82,7 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
             from (select unnest(@ids) as id, unnest(@ats) as at) t where c.id = t.id
             """, new { ids = touches.Select(t => t.ContactId).ToArray(), ats = touches.Select(t => t.At).ToArray() }, ct));
 
-    public async Task<(IReadOnlyList<Contact> Items, string? NextCursor)> ListAsync(ListFilter filter, string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<Contact>> ListAsync(ListFilter filter, PageRequest page, CancellationToken ct)
     {
         var sql = new StringBuilder(Select).Append(" where true");
         var args = new DynamicParameters();
@@ -133,11 +134,9 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
         Range("created", "created", filter.CreatedFrom, filter.CreatedTo);
         Range("last_interaction_at", "interaction", filter.InteractionFrom, filter.InteractionTo);
 
-        Cursor.AppendKeyset(sql, args, cursor, "c.created", "c.id", limit);
+        Keyset.Append(sql, args, page, "c.created", "c.id");
         var rows = (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.Created, r.Id));
-
-        return (rows, next);
+        return Keyset.Page(rows, page, r => (r.Created, r.Id));
     }
 
     static object Params(Contact c) => new

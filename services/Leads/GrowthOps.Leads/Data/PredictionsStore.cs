@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using GrowthOps.Leads.Domain;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 using Npgsql;
 
 namespace GrowthOps.Leads.Data;
@@ -68,19 +69,17 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
         }, ct));
 
     /// <summary>Newest first, by keyset cursor.</summary>
-    public async Task<(IReadOnlyList<StoredPrediction> Items, string? NextCursor)> ListAsync(Guid contactId, string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<StoredPrediction>> ListAsync(Guid contactId, PageRequest page, CancellationToken ct)
     {
-        var after = Cursor.Decode(cursor);
+        var after = page.After;
         var rows = (await unitOfWork.Connection.QueryAsync<Row>(unitOfWork.Command($"""
             {Select}
             from leads.lead_state_predictions p
             {JoinStates}
             where p.contact_id = @contactId{(after is null ? "" : " and (p.created, p.id) < (@afterCreated, @afterId)")}
             order by p.created desc, p.id desc limit @limit
-            """, new { contactId, afterCreated = after?.Created, afterId = after?.Id, limit = limit + 1 }, ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.Created, r.Id));
-
-        return (rows.Select(r => r.ToPrediction()).ToList(), next);
+            """, new { contactId, afterCreated = after?.Time, afterId = after?.Id, limit = page.Size + 1 }, ct))).ToList();
+        return Keyset.Page(rows, page, r => (r.Created, r.Id)).Select(r => r.ToPrediction());
     }
 
     /// <summary>

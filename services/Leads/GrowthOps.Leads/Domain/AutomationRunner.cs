@@ -4,6 +4,7 @@ using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -98,11 +99,13 @@ public sealed class AutomationRunner(
                 await unitOfWork.ReleaseSavepointAsync(Savepoint, ct);
             return result;
         }
-        catch (RequestProblemException problem)
+        catch (DomainException refusal)
         {
-            // Undo whatever the action wrote (and published) before it was refused.
+            // Undo whatever the action wrote (and published) before it was refused. The result carries the status the API would
+            // have answered the same refusal with, so a client reads an action's failure as it reads its own requests'.
             await unitOfWork.RollbackToSavepointAsync(Savepoint, ct);
-            return new AutomationActionResult(action.Type, AutomationActionResult.Failed, problem.Detail ?? problem.Title, problem.StatusCode);
+            return new AutomationActionResult(action.Type, AutomationActionResult.Failed, refusal.Message,
+                ProblemDetailsExceptionHandler.StatusCodeOf(refusal));
         }
     }
 

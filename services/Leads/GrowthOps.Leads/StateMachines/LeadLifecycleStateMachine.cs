@@ -2,6 +2,7 @@ using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 
 namespace GrowthOps.Leads.StateMachines;
@@ -143,10 +144,10 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
                 context.CancellationToken), context.CancellationToken);
             return true;
         }
-        catch (RequestProblemException problem)
+        catch (DomainException refusal)
         {
             logger.LogInformation("Lifecycle could not move contact {ContactId} to {State}: {Reason}", context.Saga.CorrelationId, toState,
-                problem.Detail ?? problem.Title);
+                refusal.Message);
             return false;
         }
     }
