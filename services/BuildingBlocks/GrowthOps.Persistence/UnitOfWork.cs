@@ -103,6 +103,10 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
     /// <summary>A command enlisted in the open transaction.</summary>
     public NpgsqlCommand CreateCommand(string sql) => new(sql, Connection, Transaction);
 
+    /// <summary>A Dapper command in the open transaction: <c>unitOfWork.Connection.QueryAsync&lt;T&gt;(unitOfWork.Command(sql, args, ct))</c>.</summary>
+    public Dapper.CommandDefinition Command(string sql, object? args = null, CancellationToken cancellationToken = default) =>
+        new(sql, args, Transaction, cancellationToken: cancellationToken);
+
     /// <summary>Runs <paramref name="action"/> once the open transaction has committed (never if it rolls back).</summary>
     public void AfterCommit(Action action)
     {

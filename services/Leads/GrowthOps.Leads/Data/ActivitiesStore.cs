@@ -20,7 +20,7 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
 {
     /// <summary>One round trip for a whole batch.</summary>
     public Task InsertAsync(IReadOnlyList<Activity> activities, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(new CommandDefinition("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.activities (tenant_id, id, contact_id, type, metadata, occurred_at)
             select leads.current_tenant(), a.id, a.contact_id, a.type, a.metadata::jsonb, a.occurred_at
             from unnest(@ids, @contactIds, @types, @metadata, @occurredAts) as a(id, contact_id, type, metadata, occurred_at)
@@ -31,7 +31,7 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
             types = activities.Select(a => a.Type).ToArray(),
             metadata = activities.Select(a => a.MetadataJson).ToArray(),
             occurredAts = activities.Select(a => a.OccurredAt).ToArray(),
-        }, unitOfWork.Transaction, cancellationToken: ct));
+        }, ct));
 
     public async Task<Page<Activity>> ListAsync(Guid? contactId, string[]? types, DateTime? from, DateTime? to, PageRequest page, CancellationToken ct)
     {
@@ -62,8 +62,7 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
         }
 
         Keyset.Append(sql, args, page, "occurred_at", "id");
-        var rows = (await unitOfWork.Connection.QueryAsync<Activity>(new CommandDefinition(sql.ToString(), args, unitOfWork.Transaction,
-            cancellationToken: ct))).ToList();
+        var rows = (await unitOfWork.Connection.QueryAsync<Activity>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
         return Keyset.Page(rows, page, r => (r.OccurredAt, r.Id));
     }
 }
