@@ -11,5 +11,6 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseGateway();
 app.MapGateway();
+app.MapApiReference();
 
 app.Run();

@@ -18,20 +18,25 @@ public class GatewayApp : WebApplicationFactory<Program>, IAsyncLifetime
     public static readonly string[] ServiceNames = ["leads", "revenue", "segments", "cortex", "email", "adexecutor", "attribution"];
 
     readonly IReadOnlyDictionary<string, string?> overrides;
+    readonly string environment;
     bool disposed;
 
     public GatewayApp() : this(new Dictionary<string, string?>())
     {
     }
 
-    protected GatewayApp(IReadOnlyDictionary<string, string?> overrides)
+    protected GatewayApp(IReadOnlyDictionary<string, string?> overrides, string environment = "Testing")
     {
         this.overrides = overrides;
+        this.environment = environment;
         UseKestrel(0);
     }
 
     /// <summary>A gateway of its own, for a test that changes configuration or spends state such as rate-limit tokens.</summary>
     public static GatewayApp With(IReadOnlyDictionary<string, string?> overrides) => new(overrides);
+
+    /// <summary>A gateway as <c>./growthops up</c> runs it on a developer's machine (appsettings.Development.json applies).</summary>
+    public static GatewayApp InDevelopment() => new(new Dictionary<string, string?>(), "Development");
 
     public IReadOnlyDictionary<string, FakeService> Backends { get; } = ServiceNames.ToDictionary(name => name, name => new FakeService(name));
 
@@ -48,7 +53,7 @@ public class GatewayApp : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in overrides)
             settings[key] = value;
 
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
     }
 

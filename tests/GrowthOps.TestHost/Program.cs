@@ -14,6 +14,8 @@ builder.AddMessaging("testhost", x =>
     x.AddConsumer<OrderPlacedConsumer>();
     x.AddConsumer<PingConsumer>();
     x.AddConsumer<FlakyConsumer>();
+    x.AddConsumer<SwallowingConsumer>();
+    x.AddConsumer<RedeliveredConsumer>();
     x.AddSagaStateMachine<OrderStateMachine, OrderState>().PostgresRepository("testhost.order_state");
     x.AddConsumeObserver<DeliveryCounter>();
 });
@@ -23,6 +25,7 @@ if (Environment.GetEnvironmentVariable("TESTHOST_RELAY_CRASH") == "1")
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapOrdersApi();
+app.MapRefusalsApi();
 
 if (args.Contains("write"))
 {

@@ -33,6 +33,10 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return json.RootElement.TryGetProperty("messages_ready", out var ready) ? ready.GetInt64() : 0;
     }
 
+    /// <summary>Declares a durable queue with the given arguments (to make a service's own declaration of it fail, say).</summary>
+    public async Task DeclareQueueAsync(string queue, IDictionary<string, object> arguments) =>
+        (await Http.PutAsJsonAsync($"api/queues/{Name}/{queue}", new { durable = true, auto_delete = false, arguments })).EnsureSuccessStatusCode();
+
     public async ValueTask DisposeAsync() => await Http.DeleteAsync($"api/vhosts/{Name}");
 
     static HttpClient CreateClient()

@@ -8,7 +8,8 @@ namespace GrowthOps.Messaging;
 
 /// <summary>
 /// Forgets inbox rows older than <see cref="MessagingOptions.InboxRetention"/> (the duplicate-detection window) and
-/// scheduler tombstones, in small chunks so it never holds long locks. Replicas doing the same work is harmless.
+/// scheduler tombstones (cancelled or fired rows older than
+/// <see cref="MessagingOptions.SchedulerTombstoneRetention"/>), in small chunks so it never holds long locks. Replicas doing the same work is harmless.
 /// </summary>
 sealed class MessagingCleanupService(
     NpgsqlDataSource dataSource,
@@ -16,6 +17,19 @@ sealed class MessagingCleanupService(
     IOptions<PostgresOptions> postgres,
     ILogger<MessagingCleanupService> logger) : BackgroundService
 {
+    const int Chunk = 5000;
+
+    async Task DeleteInChunks(string sql, TimeSpan age, CancellationToken ct)
+    {
+        int removed;
+        do
+        {
+            await using var cmd = dataSource.CreateCommand(sql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = age });
+            removed = await cmd.ExecuteNonQueryAsync(ct);
+        } while (removed == Chunk);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var schema = postgres.Value.Schema;
@@ -24,20 +38,15 @@ sealed class MessagingCleanupService(
         {
             try
             {
-                var removed = 0;
-                do
-                {
-                    await using var cmd = dataSource.CreateCommand($"""
-                        delete from {schema}.inbox_state where ctid = any(array(
-                          select ctid from {schema}.inbox_state where received < now() - $1 limit 5000))
-                        """);
-                    cmd.Parameters.Add(new NpgsqlParameter { Value = o.InboxRetention });
-                    removed = await cmd.ExecuteNonQueryAsync(stoppingToken);
-                } while (removed == 5000);
-
-                await using (var tombstones = dataSource.CreateCommand(
-                                 $"delete from {schema}.scheduled_message where cancelled and updated < now() - interval '1 day'"))
-                    await tombstones.ExecuteNonQueryAsync(stoppingToken);
+                await DeleteInChunks($"""
+                    delete from {schema}.inbox_state where ctid = any(array(
+                      select ctid from {schema}.inbox_state where received < now() - $1 limit {Chunk}))
+                    """, o.InboxRetention, stoppingToken);
+                // Cancelled and fired one-shot rows (tombstones), through their partial index.
+                await DeleteInChunks($"""
+                    delete from {schema}.scheduled_message where ctid = any(array(
+                      select ctid from {schema}.scheduled_message where (cancelled or fired) and updated < now() - $1 limit {Chunk}))
+                    """, o.SchedulerTombstoneRetention, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

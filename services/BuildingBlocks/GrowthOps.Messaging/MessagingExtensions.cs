@@ -47,7 +47,13 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, false));
-            x.ConfigureHealthCheckOptions(o => o.Tags.Clear());
+            // MassTransit's own check stays out of /health/ready (an empty tag set means its defaults, "ready" among them):
+            // RabbitMqHealthCheck reports the bus there, degraded rather than unhealthy when only some endpoints are down.
+            x.ConfigureHealthCheckOptions(o =>
+            {
+                o.Tags.Clear();
+                o.Tags.Add("masstransit");
+            });
             x.ReplaceScoped<IScopedBusContextProvider<IBus>, PgScopedBusContextProvider>();
             x.AddMessageScheduler(schedulerAddress);
 
@@ -70,11 +76,25 @@ public static class MessagingExtensions
                 if (rabbit.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                     rabbitEndpoint.SetQuorumQueue();
                 if (name == schedulerQueue)
+                {
+                    // Scheduling commands (scheduled redelivery among them) carry messages that exist nowhere else: if storing one
+                    // fails, it must wait for the database rather than go to the _error queue. Interval retries, not scheduled
+                    // redelivery (which would need this very queue), long enough to outlast a database restart.
+                    endpoint.UseMessageRetry(r => r.Exponential(o.SchedulerRetryLimit, o.SchedulerRetryMinInterval, o.SchedulerRetryMaxInterval,
+                        o.SchedulerRetryMinInterval));
                     return;
+                }
 
                 // Outermost first: redelivery wraps retry wraps the inbox, so each retry re-runs the whole transaction.
                 if (o.EffectiveRedeliveryIntervals is { Length: > 0 } intervals)
-                    endpoint.UseScheduledRedelivery(r => r.Intervals(intervals));
+                    endpoint.UseScheduledRedelivery(r =>
+                    {
+                        r.Intervals(intervals);
+                        // MassTransit gives a redelivered message a new id by default; the inbox needs the original, or a copy
+                        // that was also delivered otherwise (a relay resend after an outage) would have its effects twice.
+                        if (r is IRedeliveryConfigurator redelivery)
+                            redelivery.ReplaceMessageId = false;
+                    });
                 if (o.ImmediateRetries > 0)
                     endpoint.UseMessageRetry(r => r.Immediate(o.ImmediateRetries));
                 var inbox = new InboxSpecificationObserver(endpoint, context);

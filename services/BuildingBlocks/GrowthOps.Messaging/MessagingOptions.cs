@@ -23,8 +23,38 @@ public sealed class MessagingOptions
     public TimeSpan[] EffectiveRedeliveryIntervals =>
         RedeliveryIntervals ?? [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
 
-    /// <summary>How long a consumed message id is remembered: the window in which a duplicate is recognised.</summary>
-    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>
+    /// How long a consumed message id is remembered after it was received: the window in which a duplicate is recognised.
+    /// Duplicates come from relay and scheduler resends after a crash, broker redeliveries and operators replaying dead
+    /// letters, and a copy can sit in a stopped consumer's queue for days, hence a week.
+    /// </summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a fired one-shot schedule is kept, so that a redelivered schedule command with its token does not fire again.</summary>
+    public TimeSpan SchedulerTombstoneRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Attempts the relay or the scheduler makes to send one row (read, deserialise, send) before it moves the row to
+    /// <c>dead_letter</c>. Attempts that fail because the broker is unreachable do not count.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxDeliveryAttempts { get; set; } = 5;
+
+    /// <summary>First delay before a failed row is tried again; it doubles per attempt up to <see cref="DeliveryRetryMaxInterval"/>.</summary>
+    public TimeSpan DeliveryRetryMinInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan DeliveryRetryMaxInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Retries of a scheduling command the scheduler could not store (the database is down): exponential from
+    /// <see cref="SchedulerRetryMinInterval"/> to <see cref="SchedulerRetryMaxInterval"/>; the defaults wait about 15 minutes.
+    /// </summary>
+    [Range(1, 1000)]
+    public int SchedulerRetryLimit { get; set; } = 20;
+
+    public TimeSpan SchedulerRetryMinInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan SchedulerRetryMaxInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 

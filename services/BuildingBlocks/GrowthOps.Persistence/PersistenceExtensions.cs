@@ -1,4 +1,5 @@
 using System.Reflection;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,8 @@ public static class PersistenceExtensions
     /// <summary>
     /// The service's PostgreSQL: a data source on <c>ConnectionStrings:Postgres</c>, the tenant-scoped <see cref="UnitOfWork"/>,
     /// start-up migration of <paramref name="schema"/> from the scripts embedded in <paramref name="migrationsAssembly"/>
-    /// (its <c>Data/Migrations/*.sql</c>), and the readiness check.
+    /// (its <c>Data/Migrations/*.sql</c>), the readiness check, and <c>Idempotency-Key</c> support for endpoints that opt in
+    /// with <see cref="IdempotencyExtensions.WithIdempotency{TBuilder}"/>.
     /// </summary>
     public static TBuilder AddPostgres<TBuilder>(this TBuilder builder, string schema, Assembly migrationsAssembly)
         where TBuilder : IHostApplicationBuilder
@@ -42,6 +44,7 @@ public static class PersistenceExtensions
 
         // Registered before the bus so the schema (and the messaging tables) exist when consumers start.
         builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddIdempotency();
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: [Extensions.ReadyTag]);
         return builder;
     }

@@ -16,6 +16,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
     NpgsqlTransaction? _transaction;
     List<Action>? _afterCommit;
     List<NpgsqlBatchCommand>? _deferred;
+    List<(string Name, int Deferred, int AfterCommit)>? _savepoints;
 
     public bool IsActive => _transaction is not null;
 
@@ -77,9 +78,14 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
         return first.RecordsAffected;
     }
 
-    /// <summary>Runs <paramref name="work"/> in a transaction for the current tenant and commits it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction for the current tenant and commits it; inside an open transaction
+    /// (an <c>Idempotency-Key</c> request, a consumed message) it joins that one, and whoever opened it commits.
+    /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken = default)
     {
+        if (IsActive)
+            return await work();
         await BeginAsync(cancellationToken);
         try
         {
@@ -96,6 +102,10 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
 
     /// <summary>A command enlisted in the open transaction.</summary>
     public NpgsqlCommand CreateCommand(string sql) => new(sql, Connection, Transaction);
+
+    /// <summary>A Dapper command in the open transaction: <c>unitOfWork.Connection.QueryAsync&lt;T&gt;(unitOfWork.Command(sql, args, ct))</c>.</summary>
+    public Dapper.CommandDefinition Command(string sql, object? args = null, CancellationToken cancellationToken = default) =>
+        new(sql, args, Transaction, cancellationToken: cancellationToken);
 
     /// <summary>Runs <paramref name="action"/> once the open transaction has committed (never if it rolls back).</summary>
     public void AfterCommit(Action action)
@@ -116,24 +126,62 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
         (_deferred ??= []).Add(command);
     }
 
+    /// <summary>
+    /// Sets a savepoint. Use this, not the transaction's own <c>SaveAsync</c>: a rollback to it must also drop the deferred
+    /// writes (outbox rows, saga updates) and after-commit actions queued since, or they would still commit.
+    /// </summary>
+    public async Task SavepointAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await Transaction.SaveAsync(name, cancellationToken);
+        (_savepoints ??= []).Add((name, _deferred?.Count ?? 0, _afterCommit?.Count ?? 0));
+    }
+
+    /// <summary>Rolls back to the savepoint: its database writes, and the deferred writes and actions queued since, are undone.</summary>
+    public async Task RollbackToSavepointAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var index = SavepointIndex(name);
+        await Transaction.RollbackAsync(name, cancellationToken);
+        var (_, deferred, afterCommit) = _savepoints![index];
+        if (_deferred is { } d && d.Count > deferred)
+            d.RemoveRange(deferred, d.Count - deferred);
+        if (_afterCommit is { } a && a.Count > afterCommit)
+            a.RemoveRange(afterCommit, a.Count - afterCommit);
+        // The savepoint itself remains (as in PostgreSQL); the ones set after it are gone.
+        _savepoints.RemoveRange(index + 1, _savepoints.Count - index - 1);
+    }
+
+    /// <summary>Keeps the work since the savepoint and forgets the savepoint (and the ones set after it).</summary>
+    public async Task ReleaseSavepointAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var index = SavepointIndex(name);
+        await Transaction.ReleaseAsync(name, cancellationToken);
+        _savepoints!.RemoveRange(index, _savepoints.Count - index);
+    }
+
+    int SavepointIndex(string name)
+    {
+        var index = _savepoints?.FindLastIndex(s => s.Name == name) ?? -1;
+        return index >= 0 ? index : throw new InvalidOperationException($"No savepoint '{name}' in this unit of work.");
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         var transaction = Transaction;
-        if (_deferred is { Count: > 0 } deferred)
-        {
-            _deferred = null;
-            // The deferred writes and COMMIT in one batch: PostgreSQL runs them in order and stops at the first error (the
-            // transaction then stays aborted and is rolled back). Npgsql sees the COMMIT and marks the transaction completed.
-            await using var batch = new NpgsqlBatch(Connection, transaction);
+        var deferred = _deferred;
+        _deferred = null;
+        // The deferred writes and COMMIT in one batch: PostgreSQL runs them in order and stops at the first error (the
+        // transaction then stays aborted and is rolled back). Npgsql sees the COMMIT and marks the transaction completed.
+        // PostgreSQL answers COMMIT in a transaction that already failed (an error someone caught and ignored) with ROLLBACK,
+        // not with an error: so at least one statement precedes it, which fails in an aborted transaction ("current
+        // transaction is aborted") and makes this method throw instead of reporting a commit that did not happen.
+        await using var batch = new NpgsqlBatch(Connection, transaction);
+        if (deferred is { Count: > 0 })
             foreach (var command in deferred)
                 batch.BatchCommands.Add(command);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
         else
-        {
-            await transaction.CommitAsync(cancellationToken);
-        }
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("select"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
 
         await EndAsync();
         if (_afterCommit is { } actions)
@@ -168,6 +216,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
 
     async Task EndAsync()
     {
+        _savepoints = null;
         if (_transaction is not null)
             await _transaction.DisposeAsync();
         _transaction = null;

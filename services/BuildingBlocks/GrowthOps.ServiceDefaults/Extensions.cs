@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GrowthOps.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +27,7 @@ namespace GrowthOps.ServiceDefaults;
 
 /// <summary>
 /// What every GrowthOps HTTP host gets: OpenTelemetry, health endpoints, RFC 7807 errors, snake_case JSON, request size
-/// limits, JWT bearer authentication with the tenant claim, and resilient HttpClients.
+/// limits, JWT bearer authentication with the tenant claim, resilient HttpClients and its OpenAPI document.
 /// </summary>
 public static class Extensions
 {
@@ -47,6 +48,7 @@ public static class Extensions
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         builder.AddHttpDefaults();
         builder.AddDefaultAuthentication();
+        builder.AddOpenApiDefaults(serviceName);
         return builder;
     }
 
@@ -95,9 +97,13 @@ public static class Extensions
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
     }
 
-    /// <summary>snake_case names and enums, as in the seeds' examples.</summary>
+    /// <summary>snake_case names and enums, as in the seeds' examples; numbers are JSON numbers, never strings.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        // The web defaults also read numbers from strings, which the OpenAPI document would then have to describe as
+        // "integer or string": one wire format, documented as it is.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
@@ -149,7 +155,7 @@ public static class Extensions
 
     /// <summary>
     /// The middleware every service runs, in order: problem details for exceptions and empty error responses,
-    /// authentication, the tenant from the token, authorization; then the health endpoints.
+    /// authentication, the tenant from the token, authorization; then the health endpoints and the OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -177,15 +183,17 @@ public static class Extensions
         });
         app.UseAuthorization();
         app.MapDefaultEndpoints();
+        app.MapOpenApiDocument();
         return app;
     }
 
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
+        // For orchestrators, not API clients: outside the OpenAPI document.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live"), ResponseWriter = WriteHealth })
-            .AllowAnonymous();
+            .AllowAnonymous().ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealth })
-            .AllowAnonymous();
+            .AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
@@ -201,6 +209,8 @@ public static class Extensions
                 status = e.Value.Status.ToString(),
                 description = e.Value.Description,
                 error = e.Value.Exception?.Message,
+                // The names of what is unhappy (a degraded bus names its endpoints).
+                data = e.Value.Data.Count > 0 ? e.Value.Data : null,
             }),
         });
     }

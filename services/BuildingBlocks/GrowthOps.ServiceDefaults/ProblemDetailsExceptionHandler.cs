@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using GrowthOps.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -8,9 +9,10 @@ using Microsoft.Extensions.Logging;
 namespace GrowthOps.ServiceDefaults;
 
 /// <summary>
-/// Turns exceptions into RFC 7807 responses. Request-shaped failures (malformed JSON, unbindable route or query values,
-/// a body over the size limit) are the client's fault and answer 400/413 with a reason; anything else is a 500 without
-/// internals.
+/// Turns exceptions into RFC 7807 responses, the one place that chooses an HTTP status for them. Request-shaped failures
+/// (malformed JSON, unbindable route or query values, a body over the size limit) answer 400/413 with a reason; domain
+/// refusals answer 404/409/422 with their message and details; a transient database failure answers 503; anything else is a
+/// 500 without internals.
 /// </summary>
 public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
     : IExceptionHandler
@@ -25,7 +27,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
             JsonException json => (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
-            RequestProblemException rp => (rp.StatusCode, rp.Title, rp.Detail),
+            DomainException domain => (StatusCodeOf(domain), TitleOf(domain), domain.Message),
             // The database is unreachable, restarting or shedding load: the request may be retried as it is.
             DbException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
                 "A dependency of the service is unavailable; nothing was changed. Retry later."),
@@ -43,8 +45,8 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         if (status == StatusCodes.Status503ServiceUnavailable)
             httpContext.Response.Headers.RetryAfter = "5";
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
-        if (exception is RequestProblemException { Extensions: { } extensions })
-            foreach (var (key, value) in extensions)
+        if (exception is DomainException { Details: var details })
+            foreach (var (key, value) in details)
                 problem.Extensions[key] = value;
 
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
@@ -54,6 +56,24 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             ProblemDetails = problem,
         });
     }
+
+    /// <summary>
+    /// The status a domain refusal answers with. Public for the few places that report a refusal inside a successful response
+    /// (a bulk request's per-item results, an automation's action results), so they say what the API itself would have said.
+    /// </summary>
+    public static int StatusCodeOf(DomainException exception) => exception switch
+    {
+        NotFoundException => StatusCodes.Status404NotFound,
+        ConflictException => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status422UnprocessableEntity, // RuleRefusedException, and any refusal a service adds
+    };
+
+    static string TitleOf(DomainException exception) => exception switch
+    {
+        NotFoundException => "Not found",
+        ConflictException => "Conflict",
+        _ => "Unprocessable entity",
+    };
 
     static string Describe(JsonException json) =>
         json.Path is { Length: > 0 } path ? $"The request body is not valid JSON at '{path}'." : "The request body is not valid JSON.";

@@ -6,6 +6,8 @@ using GrowthOps.Leads.StateMachines;
 using GrowthOps.Messaging.Sagas;
 using GrowthOps.Messaging;
 using GrowthOps.Persistence;
+using GrowthOps.Contracts.Leads;
+using GrowthOps.Messaging.Inbox;
 using MassTransit;
 
 namespace GrowthOps.Leads;
@@ -25,6 +27,7 @@ public static class Extensions
             x.AddSagaStateMachine<LeadLifecycleStateMachine, LeadLifecycleState>().PostgresRepository("leads.lead_lifecycle_state");
         });
 
+        builder.Services.AddSingleton<IInboxPrecheck<LeadLifecycleState, LeadStateChanged>, LeadLifecyclePrecheck>();
         builder.Services.AddSingleton<TenantDefaults>();
         builder.Services.AddSingleton<LeadConfigCache>();
         builder.Services.AddScoped<LeadsTransaction>();

@@ -11,13 +11,6 @@ public sealed class LeadsOptions
     [Range(1, 10_000)]
     public int MaxActivityBatch { get; set; } = 1000;
 
-    /// <summary>Default and maximum page sizes for lists.</summary>
-    [Range(1, 1000)]
-    public int DefaultPageSize { get; set; } = 50;
-
-    [Range(1, 1000)]
-    public int MaxPageSize { get; set; } = 200;
-
     /// <summary>Dormancy period for tenants that have not set their own.</summary>
     public TimeSpan DefaultDormancyPeriod { get; set; } = TimeSpan.FromDays(30);
 

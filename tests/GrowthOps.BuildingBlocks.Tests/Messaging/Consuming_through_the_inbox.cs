@@ -51,4 +51,17 @@ public sealed class Consuming_through_the_inbox() : TestHostTests("inbox")
         // 1 attempt + 2 immediate retries, for the first delivery and each of the 2 scheduled redeliveries.
         Assert.Equal(9, FlakyConsumer.Attempts[id]);
     }
+
+    [Fact]
+    public async Task A_redelivered_message_keeps_its_message_id_so_the_inbox_recognises_it()
+    {
+        var id = Guid.NewGuid();
+        var messageId = NewId.NextGuid();
+        await App.Bus.Publish(new Redelivered(id), c => c.MessageId = messageId);
+
+        // 1 attempt + 2 immediate retries, then the scheduled redelivery succeeds.
+        await Eventually.Until(() => Task.FromResult(RedeliveredConsumer.MessageIds.TryGetValue(id, out var ids) ? ids.Count : 0), n => n == 4,
+            TimeSpan.FromSeconds(20), "the message is redelivered");
+        Assert.All(RedeliveredConsumer.MessageIds[id], seen => Assert.Equal(messageId, seen));
+    }
 }

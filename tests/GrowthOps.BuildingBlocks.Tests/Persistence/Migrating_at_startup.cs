@@ -27,16 +27,21 @@ public sealed class Migrating_at_startup : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => migrator.MigrateAsync(_db.ServiceConnectionString, "testhost", Sources))));
 
         var applied = await _db.ColumnAsync<string>("select scriptname from testhost.schema_versions order by schemaversionsid");
-        Assert.Equal(4, applied.Count);
-        Assert.EndsWith("0000_tenancy.sql", applied[0], StringComparison.Ordinal);
-        Assert.EndsWith("0001_messaging.sql", applied[1], StringComparison.Ordinal);
-        Assert.EndsWith("0002_messaging_wakeups.sql", applied[2], StringComparison.Ordinal);
-        Assert.EndsWith("0001_testhost.sql", applied[3], StringComparison.Ordinal);
+        string[] expected =
+        [
+            "Persistence.Migrations.0000_tenancy.sql", "Persistence.Migrations.0001_idempotency.sql", "Messaging.Migrations.0001_messaging.sql",
+            "Messaging.Migrations.0002_messaging_wakeups.sql", "Messaging.Migrations.0003_messaging_dead_letters.sql",
+            "Messaging.Migrations.0004_messaging_fault_fixes.sql", "Messaging.Migrations.0005_messaging_costs.sql",
+            "TestHost.Data.Migrations.0001_testhost.sql", "TestHost.Data.Migrations.0002_saga_tenancy.sql",
+        ];
+        Assert.Equal(expected.Length, applied.Count);
+        foreach (var (script, name) in applied.Zip(expected))
+            Assert.EndsWith(name, script, StringComparison.Ordinal);
         Assert.Equal(1L, await _db.ScalarAsync<long>("select count(*) from pg_tables where schemaname = 'testhost' and tablename = 'orders'"));
 
         // Running again is a no-op.
         await migrator.MigrateAsync(_db.ServiceConnectionString, "testhost", Sources);
-        Assert.Equal(4L, await _db.ScalarAsync<long>("select count(*) from testhost.schema_versions"));
+        Assert.Equal((long)expected.Length, await _db.ScalarAsync<long>("select count(*) from testhost.schema_versions"));
     }
 
     [Fact]

@@ -172,6 +172,47 @@ public sealed class Executing_transitions(LeadsApp app) : IClassFixture<LeadsApp
     }
 
     [Fact]
+    public async Task The_activity_feed_filters_by_contact_type_and_time()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var at = DateTimeOffset.UtcNow.AddHours(-1);
+        var batch = new[]
+        {
+            new { type = "page.viewed", contact_email = "one@shop.test", occurred_at = at },
+            new { type = "checkout.completed", contact_email = "one@shop.test", occurred_at = at.AddMinutes(10) },
+            new { type = "page.viewed", contact_email = "two@shop.test", occurred_at = at.AddMinutes(20) },
+        };
+        Assert.Equal(HttpStatusCode.Created, (await client.Post("/api/leads/activities/batch", new { activities = batch })).StatusCode);
+        var one = await CreateContact(client, "one@shop.test");
+
+        async Task<string[]> Feed(string query) => (await (await client.GetAsync($"/api/leads/activities?{query}")).Json())
+            .GetProperty("items").EnumerateArray().Select(a => a.GetProperty("type").GetString()!).ToArray();
+        static string Time(DateTimeOffset time) => Uri.EscapeDataString(time.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(["checkout.completed", "page.viewed"], await Feed($"contact_id={one}"));
+        Assert.Equal(["page.viewed", "page.viewed"], await Feed("type=page.viewed"));
+        Assert.Equal(["page.viewed", "checkout.completed"], await Feed($"from={Time(at.AddMinutes(5))}"));
+        Assert.Equal(["checkout.completed"], await Feed($"contact_id={one}&from={Time(at.AddMinutes(5))}&to={Time(at.AddMinutes(15))}"));
+    }
+
+    [Fact]
+    public async Task A_deleted_transition_no_longer_allows_the_move()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var transitions = await (await client.GetAsync("/api/leads/transitions")).Json();
+        var newToContacted = transitions.EnumerateArray()
+            .Single(t => t.GetProperty("from_state").GetString() == "new" && t.GetProperty("to_state").GetString() == "contacted").GetProperty("id").GetGuid();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/leads/transitions/{newToContacted}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.DeleteAsync($"/api/leads/transitions/{newToContacted}")).StatusCode);
+
+        var id = await CreateContact(client, "stuck@example.com");
+        var refused = await client.Post($"/api/leads/contacts/{id}/transitions", new { to_state = "contacted" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.DoesNotContain("contacted", (await refused.Json()).GetProperty("allowed_targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+    }
+
+    [Fact]
     public async Task A_batch_with_one_bad_activity_writes_nothing()
     {
         var client = app.ClientFor(Guid.NewGuid());

@@ -108,6 +108,37 @@ public sealed class Managing_contacts(LeadsApp app) : IClassFixture<LeadsApp>
     }
 
     [Fact]
+    public async Task Lists_filter_by_creation_and_interaction_time()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var early = (await (await client.Post("/api/leads/contacts", new { email = "early@acme.test" })).Json()).GetProperty("created_at").GetDateTime();
+        var late = (await (await client.Post("/api/leads/contacts", new { email = "late@acme.test" })).Json()).GetProperty("created_at").GetDateTime();
+        Assert.True(late > early);
+        Assert.Equal(HttpStatusCode.Created, (await client.Post("/api/leads/activities", new { type = "page.viewed", contact_email = "late@acme.test" })).StatusCode);
+
+        static string At(DateTime time) => Uri.EscapeDataString(time.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        async Task<string[]> Emails(string query) => (await (await client.GetAsync($"/api/leads/contacts?{query}")).Json())
+            .GetProperty("items").EnumerateArray().Select(c => c.GetProperty("email").GetString()!).ToArray();
+
+        Assert.Equal(["late@acme.test"], await Emails($"created_from={At(late)}"));
+        Assert.Equal(["early@acme.test"], await Emails($"created_to={At(late)}"));
+        Assert.Equal(["late@acme.test"], await Emails($"interaction_from={At(late)}"));
+        Assert.Equal(["late@acme.test", "early@acme.test"], await Emails($"created_from={At(early)}&created_to={At(late.AddSeconds(1))}"));
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=201", "limit")]
+    [InlineData("cursor=not-one-of-ours", "cursor")]
+    public async Task A_list_request_out_of_range_is_a_400_naming_the_parameter(string query, string parameter)
+    {
+        var response = await app.ClientFor(_tenant).GetAsync($"/api/leads/contacts?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Json()).GetProperty("errors").TryGetProperty(parameter, out _));
+    }
+
+    [Fact]
     public async Task Another_tenants_contact_is_not_found_and_their_list_is_empty()
     {
         var id = (await (await app.ClientFor(_tenant).Post("/api/leads/contacts", new { email = "secret@example.com" })).Json()).GetProperty("id").GetGuid();

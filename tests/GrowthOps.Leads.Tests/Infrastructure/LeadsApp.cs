@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.Testing.OpenApi;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -10,11 +11,19 @@ namespace GrowthOps.Leads.Tests.Infrastructure;
 
 /// <summary>
 /// The Leads service in process on its own PostgreSQL database and RabbitMQ virtual host, with a test bus collecting the
-/// events it publishes. One per test class (<see cref="IClassFixture{TFixture}"/>).
+/// events it publishes. One per test class (<see cref="IClassFixture{TFixture}"/>). Its clients hold every call to the
+/// service's OpenAPI document (<see cref="ConformingToTheDocument"/>): a response the document does not describe fails the test.
 /// </summary>
 public class LeadsApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly JsonSerializerOptions Json = CreateJson();
+
+    readonly Lazy<Task<OpenApiContract>> contract;
+
+    public LeadsApp() => contract = new(() => OpenApiContract.LoadAsync(base.CreateClient()));
+
+    /// <summary>The service's own document, <c>/openapi/v1.json</c>, loaded once.</summary>
+    public Task<OpenApiContract> Contract => contract.Value;
 
     public TestDatabase Database { get; private set; } = null!;
     public TestVirtualHost VirtualHost { get; private set; } = null!;
@@ -62,6 +71,9 @@ public class LeadsApp : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
     }
+
+    /// <summary>A client without a token whose calls are checked against the document (hides the factory's unchecked one).</summary>
+    public new HttpClient CreateClient() => CreateDefaultClient(new ConformingToTheDocument(() => Contract));
 
     public HttpClient ClientFor(Guid tenantId)
     {

@@ -18,6 +18,17 @@ public sealed class Running_the_lead_lifecycle(LeadsApp app) : IClassFixture<Lea
     static async Task<Guid> CreateContact(HttpClient client, string email) =>
         (await (await client.Post("/api/leads/contacts", new { email })).Json()).GetProperty("id").GetGuid();
 
+    [Fact]
+    public async Task A_tenant_reads_back_the_dormancy_period_it_set_and_starts_with_the_default()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var defaultPeriod = (await (await client.GetAsync("/api/leads/settings")).Json()).GetProperty("dormancy_period_seconds").GetDouble();
+        Assert.Equal(TimeSpan.FromDays(30).TotalSeconds, defaultPeriod);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/leads/settings", new { dormancy_period_seconds = 3600 }, LeadsApp.Json)).StatusCode);
+        Assert.Equal(3600, (await (await client.GetAsync("/api/leads/settings")).Json()).GetProperty("dormancy_period_seconds").GetDouble());
+    }
+
     async Task<string?> StateOf(HttpClient client, Guid id) =>
         (await (await client.GetAsync($"/api/leads/contacts/{id}")).Json()).GetProperty("lead_state").GetString();
 

@@ -48,7 +48,9 @@ sealed class InboxSpecificationObserver(IReceiveEndpointConfigurator endpoint, I
         where T : class
         where TMessage : class
     {
-        var consumerName = $"{endpoint.InputAddress.AbsolutePath.Trim('/').Split('/').Last()}/{typeof(T).Name}";
+        // The identity names the queue, the consumer and the message type in full: two consumers (or two message types, when
+        // one message is delivered as each of its types) with the same simple name must not share inbox rows.
+        var consumerName = $"{endpoint.InputAddress.AbsolutePath.Trim('/').Split('/').Last()}/{TypeCache<T>.ShortName}/{TypeCache<TMessage>.ShortName}";
         var options = new OutboxConsumeOptions
         {
             ConsumerId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(consumerName)).AsSpan(0, 16)),

@@ -21,30 +21,31 @@ create index ix_dead_letter_failed_at on $schema$.dead_letter (failed_at);
 
 -- Puts a dead letter back where it came from with a fresh attempt count (an outbox row is sent by the next relay batch, a
 -- scheduled row fires at once) and removes it; false when there is no such dead letter. Safe to call twice.
-create function $schema$.replay_dead_letter(p_id bigint) returns boolean language plpgsql as $$
+-- The body names the tables unqualified (the schema placeholder is not replaced inside a quoted body): search_path is set.
+create function $schema$.replay_dead_letter(p_id bigint) returns boolean language plpgsql set search_path = $schema$ as $$
 declare
-  d $schema$.dead_letter;
+  d dead_letter;
 begin
-  delete from $schema$.dead_letter where id = p_id returning * into d;
+  delete from dead_letter where id = p_id returning * into d;
   if not found then
     return false;
   end if;
   if d.source = 'outbox' then
-    insert into $schema$.outbox_message (enqueue_time, sent_time, headers, properties, message_id, content_type, message_type, body,
+    insert into outbox_message (enqueue_time, sent_time, headers, properties, message_id, content_type, message_type, body,
       conversation_id, correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address,
       expiration_time)
     select r.enqueue_time, r.sent_time, r.headers, r.properties, r.message_id, r.content_type, r.message_type, r.body,
       r.conversation_id, r.correlation_id, r.initiator_id, r.request_id, r.source_address, r.destination_address, r.response_address,
       r.fault_address, r.expiration_time
-    from jsonb_populate_record(null::$schema$.outbox_message, d.original) r;
+    from jsonb_populate_record(null::outbox_message, d.original) r;
   else
-    insert into $schema$.scheduled_message (token_id, scheduled_time, schedule_id, schedule_group, cron_expression, time_zone_id,
+    insert into scheduled_message (token_id, scheduled_time, schedule_id, schedule_group, cron_expression, time_zone_id,
       end_time, message_id, content_type, message_type, body, headers, conversation_id, correlation_id, initiator_id, request_id,
       source_address, destination_address, response_address, fault_address)
     select r.token_id, now(), r.schedule_id, r.schedule_group, r.cron_expression, r.time_zone_id, r.end_time, r.message_id,
       r.content_type, r.message_type, r.body, r.headers, r.conversation_id, r.correlation_id, r.initiator_id, r.request_id,
       r.source_address, r.destination_address, r.response_address, r.fault_address
-    from jsonb_populate_record(null::$schema$.scheduled_message, d.original) r
+    from jsonb_populate_record(null::scheduled_message, d.original) r
     on conflict (token_id) do update set scheduled_time = now(), attempts = 0, last_error = null, cancelled = false, updated = now();
   end if;
   return true;

@@ -18,6 +18,8 @@ static class OutboxStore
         correlation_id, initiator_id, request_id, source_address, destination_address, response_address, fault_address, expiration_time
         """;
 
+    public const int ColumnCount = 18;
+
     public static Task AddSend<T>(UnitOfWork unitOfWork, MessagingSignals signals, string schema, SendContext<T> context)
         where T : class
     {

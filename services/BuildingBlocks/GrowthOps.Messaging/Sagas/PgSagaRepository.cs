@@ -1,4 +1,5 @@
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Context;
@@ -60,7 +61,8 @@ sealed class PgSagaRepositoryContextFactory<TSaga>(
     NpgsqlDataSource dataSource,
     PgSagaOptions<TSaga> options,
     ISagaConsumeContextFactory<PgSagaSession<TSaga>, TSaga> factory,
-    UnitOfWork unitOfWork)
+    UnitOfWork unitOfWork,
+    CurrentTenant currentTenant)
     : ISagaRepositoryContextFactory<TSaga>, IQuerySagaRepositoryContextFactory<TSaga>, ILoadSagaRepositoryContextFactory<TSaga>
     where TSaga : class, ISaga
 {
@@ -69,10 +71,17 @@ sealed class PgSagaRepositoryContextFactory<TSaga>(
     async Task<PgSagaSession<TSaga>> Open(CancellationToken ct)
     {
         if (unitOfWork.IsActive)
-            return new PgSagaSession<TSaga>(unitOfWork.Connection, unitOfWork.Transaction, false, options, unitOfWork);
+            return new PgSagaSession<TSaga>(unitOfWork.Connection, unitOfWork.Transaction, false, options, unitOfWork, unitOfWork.TenantId);
+        // Outside a message's transaction (a saga read from an API request): the current tenant's rows only.
         var connection = await dataSource.OpenConnectionAsync(ct);
         var transaction = await connection.BeginTransactionAsync(ct);
-        return new PgSagaSession<TSaga>(connection, transaction, true, options, null);
+        await using (var tenant = new NpgsqlCommand("select set_config('app.tenant_id', $1, true)", connection, transaction))
+        {
+            tenant.Parameters.Add(new NpgsqlParameter { Value = currentTenant.Id?.ToString() ?? "" });
+            await tenant.ExecuteNonQueryAsync(ct);
+        }
+
+        return new PgSagaSession<TSaga>(connection, transaction, true, options, null, currentTenant.Id);
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)

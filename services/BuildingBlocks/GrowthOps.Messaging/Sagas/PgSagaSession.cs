@@ -7,7 +7,9 @@ namespace GrowthOps.Messaging.Sagas;
 
 /// <summary>
 /// Saga rows on one connection and transaction: the message's <c>UnitOfWork</c> when the inbox opened one (so saga state,
-/// inbox row and outgoing messages commit together), else a transaction of its own. State is JSONB with a version.
+/// inbox row and outgoing messages commit together), else a transaction of its own. State is JSONB with a version. Rows carry
+/// the message's tenant and live under row-level security like every tenant table: an event of one tenant cannot load,
+/// query or change another tenant's instance.
 /// </summary>
 public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     where TSaga : class, ISaga
@@ -23,10 +25,15 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     readonly bool _owned;
     readonly PgSagaOptions<TSaga> _options;
     readonly UnitOfWork? _unitOfWork;
+    readonly Guid? _tenantId;
+    readonly string _schema;
 
-    internal PgSagaSession(NpgsqlConnection connection, NpgsqlTransaction transaction, bool owned, PgSagaOptions<TSaga> options, UnitOfWork? unitOfWork)
+    internal PgSagaSession(NpgsqlConnection connection, NpgsqlTransaction transaction, bool owned, PgSagaOptions<TSaga> options, UnitOfWork? unitOfWork,
+        Guid? tenantId)
     {
         _unitOfWork = unitOfWork;
+        _tenantId = tenantId;
+        _schema = options.Table[..Math.Max(0, options.Table.IndexOf('.'))];
         _connection = connection;
         _transaction = transaction;
         _owned = owned;
@@ -53,6 +60,9 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     /// </summary>
     UnitOfWork? DeferredWriter => !_options.Optimistic && _unitOfWork is { IsActive: true } unitOfWork ? unitOfWork : null;
 
+    Guid Tenant => _tenantId ?? throw new InvalidOperationException(
+        $"The messages of {typeof(TSaga).Name} must carry a TenantId: no tenant is set for this transaction.");
+
     static int VersionOf(TSaga saga) => saga is ISagaVersion v ? v.Version : 0;
 
     static void SetVersion(TSaga saga, int version) => VersionProperty?.SetValue(saga, version);
@@ -71,8 +81,18 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
             return null;
-        var saga = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
-        SetVersion(saga, reader.GetInt32(1));
+        return Loaded(reader.GetString(0), reader.GetInt32(1));
+    }
+
+    /// <summary>The state of each instance as loaded (its version and JSON), so an update that changes nothing writes nothing.</summary>
+    readonly Dictionary<Guid, (int Version, string Json)> _loaded = [];
+
+    TSaga Loaded(string json, int version)
+    {
+        var saga = JsonSerializer.Deserialize<TSaga>(json, Json)!;
+        SetVersion(saga, version);
+        // Re-serialised rather than kept as read: jsonb normalises the text, and the comparison must be like for like.
+        _loaded[saga.CorrelationId] = (version, JsonSerializer.Serialize(saga, Json));
         return saga;
     }
 
@@ -94,11 +114,12 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
             BatchCommands =
             {
                 new NpgsqlBatchCommand($"""
-                    insert into {_options.Table} (correlation_id, current_state, version, data) values ($1, $2, 1, $3::jsonb)
+                    insert into {_options.Table} (tenant_id, correlation_id, current_state, version, data) values ($4, $1, $2, 1, $3::jsonb)
                     on conflict (correlation_id) do nothing
                     """)
                 {
-                    Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = JsonSerializer.Serialize(saga, Json) } },
+                    Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = JsonSerializer.Serialize(saga, Json) },
+                        new() { Value = Tenant } },
                 },
                 new NpgsqlBatchCommand($"select data, version from {_options.Table} where correlation_id = $1{lockClause}")
                 {
@@ -109,10 +130,7 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var inserted = batch.BatchCommands[0].RecordsAffected == 1;
         if (!inserted && await reader.ReadAsync(ct))
-        {
-            _found = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
-            SetVersion(_found, reader.GetInt32(1));
-        }
+            _found = Loaded(reader.GetString(0), reader.GetInt32(1));
 
         return inserted;
     }
@@ -124,23 +142,32 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     public async Task Insert(TSaga saga, CancellationToken ct)
     {
         SetVersion(saga, 1);
-        await using var cmd = Command($"insert into {_options.Table} (correlation_id, current_state, version, data) values ($1, $2, 1, $3::jsonb)",
-            saga.CorrelationId, GetState(saga), JsonSerializer.Serialize(saga, Json));
+        await using var cmd = Command($"insert into {_options.Table} (tenant_id, correlation_id, current_state, version, data) values ($4, $1, $2, 1, $3::jsonb)",
+            saga.CorrelationId, GetState(saga), JsonSerializer.Serialize(saga, Json), Tenant);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public async Task Update(TSaga saga, CancellationToken ct)
     {
         var expected = VersionOf(saga);
+        var json = JsonSerializer.Serialize(saga, Json);
+        // An event the instance ignored (MassTransit updates after every event): the row, locked since it was loaded, stays as it is.
+        if (!_options.Optimistic && _loaded.TryGetValue(saga.CorrelationId, out var loaded) && loaded.Version == expected && loaded.Json == json)
+            return;
         SetVersion(saga, expected + 1);
         if (DeferredWriter is { } unitOfWork)
         {
+            // The row is locked since it was loaded, so the version cannot have moved; checked anyway (it costs nothing in the
+            // COMMIT's round trip), so a path that loaded without the lock fails loudly instead of losing an update.
             unitOfWork.Defer(new NpgsqlBatchCommand($"""
-                update {_options.Table} set current_state = $2, version = version + 1, data = $3::jsonb, updated = now()
-                where correlation_id = $1
+                with updated as (
+                  update {_options.Table} set current_state = $2, version = $4 + 1, data = $3::jsonb, updated = now()
+                  where correlation_id = $1 and version = $4 returning 1)
+                select {_schema}.expect_one_row((select count(*) from updated), $5)
                 """)
             {
-                Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = JsonSerializer.Serialize(saga, Json) } },
+                Parameters = { new() { Value = saga.CorrelationId }, new() { Value = (object?)GetState(saga) ?? DBNull.Value }, new() { Value = json },
+                    new() { Value = expected }, new() { Value = $"{typeof(TSaga).Name} {saga.CorrelationId} version {expected} was changed concurrently" } },
             });
             return;
         }
@@ -149,7 +176,7 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         await using var cmd = Command($"""
             update {_options.Table} set current_state = $3, version = $2 + 1, data = $4::jsonb, updated = now()
             where correlation_id = $1{where}
-            """, saga.CorrelationId, expected, GetState(saga), JsonSerializer.Serialize(saga, Json));
+            """, saga.CorrelationId, expected, GetState(saga), json);
         if (await cmd.ExecuteNonQueryAsync(ct) == 0)
             throw new SagaConcurrencyException($"{typeof(TSaga).Name} {saga.CorrelationId} version {expected} was changed concurrently");
     }
@@ -159,7 +186,14 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
         if (DeferredWriter is { } unitOfWork)
         {
             // Deferred like Update, so a deferred update never lands after the delete.
-            unitOfWork.Defer(new NpgsqlBatchCommand($"delete from {_options.Table} where correlation_id = $1") { Parameters = { new() { Value = saga.CorrelationId } } });
+            unitOfWork.Defer(new NpgsqlBatchCommand($"""
+                with deleted as (delete from {_options.Table} where correlation_id = $1 and version = $2 returning 1)
+                select {_schema}.expect_one_row((select count(*) from deleted), $3)
+                """)
+            {
+                Parameters = { new() { Value = saga.CorrelationId }, new() { Value = VersionOf(saga) },
+                    new() { Value = $"{typeof(TSaga).Name} {saga.CorrelationId} was changed concurrently" } },
+            });
             return;
         }
 
@@ -170,18 +204,18 @@ public sealed class PgSagaSession<TSaga> : IAsyncDisposable
     }
 
     /// <summary>
-    /// Instances for a query-correlated event. Filters in memory over the table: fine for correlation by a property of a few
+    /// Instances for a query-correlated event: the tenant's instances (row-level security), filtered in memory and locked like
+    /// <see cref="Load"/> so concurrent events for one instance queue up. Fine for correlation by a property of a few
     /// instances; correlate high-volume events by id instead.
     /// </summary>
     public async Task<List<TSaga>> Query(Func<TSaga, bool> filter, CancellationToken ct)
     {
         var list = new List<TSaga>();
-        await using var cmd = Command($"select data, version from {_options.Table}");
+        await using var cmd = Command($"select data, version from {_options.Table}{(_options.Optimistic ? "" : " for update")}");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var saga = JsonSerializer.Deserialize<TSaga>(reader.GetString(0), Json)!;
-            SetVersion(saga, reader.GetInt32(1));
+            var saga = Loaded(reader.GetString(0), reader.GetInt32(1));
             if (filter(saga))
                 list.Add(saga);
         }

@@ -14,8 +14,9 @@ namespace GrowthOps.Messaging.Scheduling;
 /// <summary>
 /// The durable scheduler's intake: MassTransit's standard scheduling commands (what saga <c>Schedule</c>/<c>Unschedule</c>,
 /// <c>IMessageScheduler</c> and scheduled redelivery send) stored in <c>scheduled_message</c>. Every write is an upsert keyed
-/// by the token (or the recurring schedule's group and id), so a redelivered command changes nothing, and a cancel is a
-/// tombstone, so a cancel that overtakes its schedule still wins.
+/// by the token (or the recurring schedule's group and id), so a redelivered command changes nothing (a fired one-shot row
+/// stays as a tombstone, so it does not fire again), and a cancel is a tombstone, so a cancel that overtakes its schedule
+/// still wins.
 /// </summary>
 public sealed class ScheduleMessageConsumer(
     NpgsqlDataSource dataSource,
@@ -50,7 +51,7 @@ public sealed class ScheduleMessageConsumer(
         logger.LogDebug("Cancelled scheduled message {Token}", context.Message.TokenId);
     }
 
-    /// <summary>The upsert that stores a schedule command (a redelivered one changes nothing; a cancelled token stays cancelled).</summary>
+    /// <summary>The upsert that stores a schedule command (a redelivered one changes nothing; a cancelled or fired token stays so).</summary>
     internal static NpgsqlBatchCommand Schedule(string schema, ScheduleMessage m,
         (Guid MessageId, string ContentType, string MessageType, string Body, string? Headers) envelope, Origin context) =>
         new($"""
@@ -59,7 +60,7 @@ public sealed class ScheduleMessageConsumer(
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             on conflict (token_id) do update set scheduled_time = excluded.scheduled_time, body = excluded.body, headers = excluded.headers,
               updated = now()
-            where not {schema}.scheduled_message.cancelled
+            where not {schema}.scheduled_message.cancelled and not {schema}.scheduled_message.fired
             """)
         {
             Parameters =
@@ -117,7 +118,8 @@ public sealed class ScheduleMessageConsumer(
             on conflict (schedule_group, schedule_id) where schedule_id is not null do update set scheduled_time = excluded.scheduled_time,
               cron_expression = excluded.cron_expression, time_zone_id = excluded.time_zone_id, end_time = excluded.end_time,
               body = excluded.body, headers = excluded.headers, message_type = excluded.message_type,
-              destination_address = excluded.destination_address, cancelled = false, updated = now()
+              destination_address = excluded.destination_address, cancelled = false, fired = false, attempts = 0, last_error = null,
+              updated = now()
             """, m.CorrelationId, first.Value.UtcDateTime, schedule.ScheduleId, schedule.ScheduleGroup ?? "", schedule.CronExpression,
             schedule.TimeZoneId, schedule.EndTime?.UtcDateTime, envelope.MessageId, envelope.ContentType, envelope.MessageType, envelope.Body,
             envelope.Headers, context.ConversationId, context.CorrelationId, context.InitiatorId, context.RequestId,
@@ -173,10 +175,13 @@ public sealed class ScheduleMessageConsumer(
             ScheduleRecurringMessage r => (r.Payload, r.PayloadType, r.CorrelationId),
             _ => throw new ArgumentException($"Not a schedule command: {typeof(T).Name}", nameof(command)),
         };
-        var body = serializerContext.GetMessageSerializer(payload, payloadType).GetMessageBody(new MessageSendContext<T>(command, ct));
+        // The envelope carries the message id the consumer's inbox sees: the id of the scheduled message (for a scheduled
+        // redelivery, the id of the message being redelivered), not a fresh one the send context would make up.
+        var id = messageId ?? NewId.NextGuid();
+        var body = serializerContext.GetMessageSerializer(payload, payloadType).GetMessageBody(new MessageSendContext<T>(command, ct) { MessageId = id });
         var all = headers.GetAll().ToDictionary(x => x.Key, x => x.Value);
         all[MessageHeaders.SchedulingTokenId] = tokenId.ToString("D");
-        return (messageId ?? NewId.NextGuid(), contentType, string.Join(";", payloadType), body.GetString(),
+        return (id, contentType, string.Join(";", payloadType), body.GetString(),
             SystemTextJsonMessageSerializer.Instance.SerializeDictionary(all!));
     }
 }

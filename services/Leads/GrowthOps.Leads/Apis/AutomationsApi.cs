@@ -1,10 +1,13 @@
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -15,7 +18,7 @@ public static class AutomationsApi
     {
         var automations = api.MapGroup("/automations").WithTags("Automations");
         automations.MapGet("/", ListAutomations);
-        automations.MapPost("/", CreateAutomation);
+        automations.MapPost("/", CreateAutomation).WithIdempotency();
         automations.MapGet("/{id:guid}", GetAutomation);
         automations.MapPatch("/{id:guid}", UpdateAutomation);
         automations.MapDelete("/{id:guid}", DeleteAutomation);
@@ -58,6 +61,8 @@ public static class AutomationsApi
         return TypedResults.Ok<IReadOnlyList<AutomationDto>>(automations.Select(AutomationDto.From).ToList());
     }
 
+    [Consumes(typeof(AutomationRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
     public static async Task<Results<Created<AutomationDto>, ValidationProblem>> CreateAutomation(JsonElement body, LeadsTransaction tx,
         AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
     {
@@ -78,13 +83,16 @@ public static class AutomationsApi
         await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } automation ? TypedResults.Ok(AutomationDto.From(automation)) : TypedResults.NotFound();
 
     /// <summary>Members absent from the body keep their values; <c>actions</c> and <c>conditions</c>, when given, replace the lists.</summary>
+    [Consumes(typeof(AutomationRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
     public static async Task<Results<Ok<AutomationDto>, ValidationProblem>> UpdateAutomation(Guid id, JsonElement body, LeadsTransaction tx,
         AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var updated = await tx.RunAsync(async () =>
         {
-            var current = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"Automation {id} does not exist.");
+            var current = await store.GetAsync(id, ct) ?? throw new NotFoundException($"Automation {id} does not exist.");
             if (AutomationDraft.Parse(body, current, errors) is not { } draft)
                 return null;
             await store.UpdateAsync(await ResolveAsync(draft, id, current, states, secrets, tenant.Required, ct), ct);
@@ -96,26 +104,18 @@ public static class AutomationsApi
     public static async Task<Results<NoContent, NotFound>> DeleteAutomation(Guid id, LeadsTransaction tx, AutomationsStore store, CancellationToken ct) =>
         await tx.RunAsync(() => store.DeleteAsync(id, ct), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 
-    public static async Task<Results<Ok<Page<ExecutionDto>>, NotFound, ValidationProblem>> AutomationExecutions(Guid id, LeadsTransaction tx,
-        AutomationsStore store, IOptions<LeadsOptions> options, string? cursor, int? limit, CancellationToken ct)
+    public static async Task<Results<Ok<Page<ExecutionDto>>, NotFound>> AutomationExecutions(Guid id, [AsParameters] PageRequest page,
+        LeadsTransaction tx, AutomationsStore store, CancellationToken ct)
     {
-        if (ContactsApi.Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var page = await tx.RunAsync(async () => await store.GetAsync(id, ct) is null
-            ? ((IReadOnlyList<AutomationExecution> Items, string? NextCursor)?)null
-            : await store.ListExecutionsAsync(id, null, cursor, size, ct), ct);
-        return page is { } p ? TypedResults.Ok(new Page<ExecutionDto>(p.Items.Select(ExecutionDto.From).ToList(), p.NextCursor)) : TypedResults.NotFound();
+        var found = await tx.RunAsync(async () => await store.GetAsync(id, ct) is null ? null : await store.ListExecutionsAsync(id, null, page, ct), ct);
+        return found is null ? TypedResults.NotFound() : TypedResults.Ok(found.Select(ExecutionDto.From));
     }
 
-    public static async Task<Results<Ok<Page<ExecutionDto>>, NotFound, ValidationProblem>> ContactExecutions(Guid id, LeadsTransaction tx,
-        ContactsStore contacts, AutomationsStore store, IOptions<LeadsOptions> options, string? cursor, int? limit, CancellationToken ct)
+    public static async Task<Results<Ok<Page<ExecutionDto>>, NotFound>> ContactExecutions(Guid id, [AsParameters] PageRequest page,
+        LeadsTransaction tx, ContactsStore contacts, AutomationsStore store, CancellationToken ct)
     {
-        if (ContactsApi.Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var page = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
-            ? ((IReadOnlyList<AutomationExecution> Items, string? NextCursor)?)null
-            : await store.ListExecutionsAsync(null, id, cursor, size, ct), ct);
-        return page is { } p ? TypedResults.Ok(new Page<ExecutionDto>(p.Items.Select(ExecutionDto.From).ToList(), p.NextCursor)) : TypedResults.NotFound();
+        var found = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null ? null : await store.ListExecutionsAsync(null, id, page, ct), ct);
+        return found is null ? TypedResults.NotFound() : TypedResults.Ok(found.Select(ExecutionDto.From));
     }
 
     /// <summary>Resolves state names to ids (an unknown one is a 422) and encrypts new webhook secrets.</summary>
@@ -123,7 +123,7 @@ public static class AutomationsApi
         Guid tenantId, CancellationToken ct)
     {
         async Task<LeadState> Find(string reference, string member) =>
-            await states.FindAsync(reference, ct) ?? throw RequestProblemException.Unprocessable($"There is no lead state '{reference}'.",
+            await states.FindAsync(reference, ct) ?? throw new RuleRefusedException($"There is no lead state '{reference}'.",
                 new Dictionary<string, object?> { ["field"] = member });
 
         async Task<Guid?> Resolve(AutomationStateRef state, string member) =>
@@ -133,7 +133,7 @@ public static class AutomationsApi
         var fromStateId = await Resolve(draft.FromState, "from_state");
         var toStateId = await Resolve(draft.ToState, "to_state");
         if (fromStateId is not null && fromStateId == toStateId)
-            throw RequestProblemException.Unprocessable("from_state and to_state are the same state: a transition leads to another state.");
+            throw new RuleRefusedException("from_state and to_state are the same state: a transition leads to another state.");
 
         var actions = new List<AutomationAction>();
         foreach (var (parsed, index) in draft.Actions.Select((a, i) => (a, i)))

@@ -1,7 +1,12 @@
+using System.ComponentModel;
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
+using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Apis;
@@ -12,7 +17,7 @@ public static class ContactsApi
     public static RouteGroupBuilder MapContactsApi(this RouteGroupBuilder api)
     {
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");
-        contacts.MapPost("/", CreateContact);
+        contacts.MapPost("/", CreateContact).WithIdempotency();
         contacts.MapGet("/", ListContacts);
         contacts.MapGet("/{id:guid}", GetContact);
         contacts.MapPatch("/{id:guid}", PatchContact);
@@ -22,12 +27,14 @@ public static class ContactsApi
         contacts.MapGet("/{id:guid}/activities", ContactActivities);
 
         var activities = api.MapGroup("/activities").WithTags("Activities");
-        activities.MapPost("/", RecordActivity);
-        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024));
+        activities.MapPost("/", RecordActivity).WithIdempotency();
+        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024))
+            .WithIdempotency();
         activities.MapGet("/", ActivityFeedList);
         return api;
     }
 
+    [Consumes(typeof(ContactRequest), "application/json")]
     public static async Task<Results<Created<ContactDto>, Ok<ContactDto>, ValidationProblem>> CreateContact(JsonElement body,
         LeadsTransaction tx, ContactDirectory directory, CancellationToken ct)
     {
@@ -40,21 +47,20 @@ public static class ContactsApi
         return result.Created ? TypedResults.Created($"/api/leads/contacts/{dto.Id}", dto) : TypedResults.Ok(dto);
     }
 
-    static async Task<Results<Ok<Page<ContactDto>>, ValidationProblem>> ListContacts(LeadsTransaction tx, ContactsStore store,
-        IOptions<LeadsOptions> options, string? state, string? tag, string? kind, string? q, DateTime? createdFrom, DateTime? createdTo,
-        DateTime? interactionFrom, DateTime? interactionTo, string? cursor, int? limit, CancellationToken ct)
+    static async Task<Ok<Page<ContactDto>>> ListContacts([AsParameters] ContactsQuery query, [AsParameters] PageRequest page, LeadsTransaction tx,
+        ContactsStore store, CancellationToken ct)
     {
-        if (Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var (items, next) = await tx.RunAsync(() => store.ListAsync(
-            new ContactsStore.ListFilter(state, ContactFields.NormalizeTag(tag), kind, q, Utc(createdFrom), Utc(createdTo), Utc(interactionFrom), Utc(interactionTo)),
-            cursor, size, ct), ct);
-        return TypedResults.Ok(new Page<ContactDto>(items.Select(ContactDto.From).ToList(), next));
+        var filter = new ContactsStore.ListFilter(query.State, ContactFields.NormalizeTag(query.Tag), query.Kind, query.Q, query.CreatedFrom?.UtcDateTime,
+            query.CreatedTo?.UtcDateTime, query.InteractionFrom?.UtcDateTime, query.InteractionTo?.UtcDateTime);
+        return TypedResults.Ok((await tx.RunAsync(() => store.ListAsync(filter, page, ct), ct)).Select(ContactDto.From));
     }
 
     static async Task<Results<Ok<ContactDto>, NotFound>> GetContact(Guid id, LeadsTransaction tx, ContactsStore store, CancellationToken ct) =>
         await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } contact ? TypedResults.Ok(ContactDto.From(contact)) : TypedResults.NotFound();
 
+    [Consumes(typeof(ContactRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "Another contact has the email.")]
     static async Task<Results<Ok<ContactDto>, ValidationProblem>> PatchContact(Guid id, JsonElement body, LeadsTransaction tx,
         ContactDirectory directory, CancellationToken ct)
     {
@@ -67,12 +73,14 @@ public static class ContactsApi
         return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.PatchAsync(id, fields, ct), ct)));
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<NoContent> DeleteContact(Guid id, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct)
     {
         await tx.RunAsync(() => directory.DeleteAsync(id, ct), ct);
         return TypedResults.NoContent();
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<Results<Ok<ContactDto>, ValidationProblem>> AddTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory,
         CancellationToken ct)
     {
@@ -82,10 +90,13 @@ public static class ContactsApi
         return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.AddTagAsync(id, tag, ct), ct)));
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<Ok<ContactDto>> RemoveTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct) =>
         TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.RemoveTagAsync(id, ContactFields.NormalizeTag(tag)!, ct), ct)));
 
-    public sealed record ActivityRequest(string? Type, string? ContactEmail, Guid? ContactId, JsonElement? Metadata, DateTimeOffset? OccurredAt);
+    // Members with a default are optional on the wire, the others required (the OpenAPI document says so).
+    public sealed record ActivityRequest(string? Type, string? ContactEmail = null, Guid? ContactId = null, JsonElement? Metadata = null,
+        DateTimeOffset? OccurredAt = null);
 
     public sealed record ActivityBatchRequest(List<ActivityRequest>? Activities);
 
@@ -98,6 +109,7 @@ public static class ContactsApi
     static RecordedActivity ToRecorded(ActivityFeed.Recorded r) =>
         new(r.Activity.Id, r.Activity.ContactId, r.ContactEmail, r.Activity.Type, r.Activity.OccurredAt, r.ContactCreated);
 
+    [ProducesProblem(StatusCodes.Status404NotFound, "contact_id names no contact.")]
     public static async Task<Results<Created<RecordedActivity>, ValidationProblem>> RecordActivity(ActivityRequest request, LeadsTransaction tx,
         ActivityFeed feed, CancellationToken ct)
     {
@@ -108,6 +120,7 @@ public static class ContactsApi
         return TypedResults.Created($"/api/leads/contacts/{recorded[0].Activity.ContactId}/activities", ToRecorded(recorded[0]));
     }
 
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "Some activities name contacts that do not exist (listed in missing: index, contact_id); nothing was recorded.")]
     static async Task<Results<Created<BatchResult>, ValidationProblem>> RecordActivities(ActivityBatchRequest request, LeadsTransaction tx,
         ActivityFeed feed, IOptions<LeadsOptions> options, CancellationToken ct)
     {
@@ -125,41 +138,19 @@ public static class ContactsApi
                 recorded.Select(ToRecorded).ToList()));
     }
 
-    static async Task<Results<Ok<Page<ActivityDto>>, NotFound, ValidationProblem>> ContactActivities(Guid id, LeadsTransaction tx,
-        ContactsStore contacts, ActivitiesStore activities, IOptions<LeadsOptions> options, string? type, string? cursor, int? limit,
-        CancellationToken ct)
+    static async Task<Results<Ok<Page<ActivityDto>>, NotFound>> ContactActivities(Guid id, [Description("Activity types, comma-separated.")] string? type,
+        [AsParameters] PageRequest page, LeadsTransaction tx, ContactsStore contacts, ActivitiesStore activities, CancellationToken ct)
     {
-        if (Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var page = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
-            ? ((IReadOnlyList<Activity> Items, string? NextCursor)?)null
-            : await activities.ListAsync(id, Types(type), null, null, cursor, size, ct), ct);
-        return page is { } p ? TypedResults.Ok(new Page<ActivityDto>(p.Items.Select(ActivityDto.From).ToList(), p.NextCursor)) : TypedResults.NotFound();
+        var found = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
+            ? null
+            : await activities.ListAsync(id, Types(type), null, null, page, ct), ct);
+        return found is null ? TypedResults.NotFound() : TypedResults.Ok(found.Select(ActivityDto.From));
     }
 
-    static async Task<Results<Ok<Page<ActivityDto>>, ValidationProblem>> ActivityFeedList(LeadsTransaction tx, ActivitiesStore activities,
-        IOptions<LeadsOptions> options, string? type, Guid? contactId, DateTime? from, DateTime? to, string? cursor, int? limit, CancellationToken ct)
-    {
-        if (Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var (items, next) = await tx.RunAsync(() => activities.ListAsync(contactId, Types(type), Utc(from), Utc(to), cursor, size, ct), ct);
-        return TypedResults.Ok(new Page<ActivityDto>(items.Select(ActivityDto.From).ToList(), next));
-    }
+    static async Task<Ok<Page<ActivityDto>>> ActivityFeedList([AsParameters] ActivitiesQuery query, [AsParameters] PageRequest page, LeadsTransaction tx,
+        ActivitiesStore activities, CancellationToken ct) =>
+        TypedResults.Ok((await tx.RunAsync(() => activities.ListAsync(query.ContactId, Types(query.Type), query.From?.UtcDateTime, query.To?.UtcDateTime,
+            page, ct), ct)).Select(ActivityDto.From));
 
     static string[]? Types(string? type) => type?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    static DateTime? Utc(DateTime? value) => value?.Kind switch
-    {
-        null => null,
-        DateTimeKind.Unspecified => DateTime.SpecifyKind(value.Value, DateTimeKind.Utc),
-        _ => value.Value.ToUniversalTime(),
-    };
-
-    internal static ValidationProblem? Limit(int? requested, LeadsOptions options, out int size)
-    {
-        size = requested ?? options.DefaultPageSize;
-        return size < 1 || size > options.MaxPageSize
-            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"must be between 1 and {options.MaxPageSize}"] })
-            : null;
-    }
 }

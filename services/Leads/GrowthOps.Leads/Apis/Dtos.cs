@@ -19,5 +19,3 @@ public sealed record ActivityDto(Guid Id, Guid ContactId, string Type, JsonEleme
 {
     public static ActivityDto From(Activity a) => new(a.Id, a.ContactId, a.Type, JsonDocument.Parse(a.MetadataJson).RootElement, a.OccurredAt, a.Created);
 }
-
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

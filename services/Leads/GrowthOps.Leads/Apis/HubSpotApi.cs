@@ -3,8 +3,13 @@ using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -28,9 +33,18 @@ public static class HubSpotApi
     /// <summary>The webhook at HubSpot's target URL and at the seeds' compatibility route; the gateway forwards both anonymously.</summary>
     public static IEndpointRouteBuilder MapHubSpotWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhooks/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot");
-        app.MapPost("/api/webhook/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot");
+        app.MapPost("/webhooks/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot").AddOpenApiOperationTransformer(DescribeDelivery);
+        app.MapPost("/api/webhook/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot").AddOpenApiOperationTransformer(DescribeDelivery);
         return app;
+    }
+
+    /// <summary>A delivery is an array of events (HubSpot's format) or one event object (the seeds' example).</summary>
+    static Task DescribeDelivery(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var @event = new OpenApiSchemaReference(nameof(HubSpotWebhookEvent), context.Document);
+        foreach (var media in operation.RequestBody?.Content?.Values ?? [])
+            media.Schema = new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Array, Items = @event }, @event] };
+        return Task.CompletedTask;
     }
 
     public sealed record IntegrationDto(long[] PortalIds, string? AppId, bool HasClientSecret, DateTime CreatedAt, DateTime UpdatedAt)
@@ -46,6 +60,8 @@ public static class HubSpotApi
     /// Creates or replaces the settings. <c>client_secret</c> is required the first time and write-only: omitted later, the stored
     /// one is kept. <c>portal_ids</c> become exactly the tenant's portals; one held by another tenant is a conflict and nothing changes.
     /// </summary>
+    [Consumes(typeof(HubSpotIntegrationRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status409Conflict, "A portal is connected to another tenant (portal_ids lists them); nothing changed.")]
     public static async Task<Results<Ok<IntegrationDto>, ValidationProblem>> PutIntegration(JsonElement body, LeadsTransaction tx, HubSpotStore store,
         SecretProtector protector, CancellationToken ct)
     {
@@ -61,7 +77,7 @@ public static class HubSpotApi
                 return null;
             await store.SaveIntegrationAsync(secret is null ? null : protector.Protect(secret, tx.UnitOfWork.TenantId!.Value), appId, ct);
             if (await store.ClaimPortalsAsync(portalIds, ct) is { Length: > 0 } taken)
-                throw RequestProblemException.Conflict(
+                throw new ConflictException(
                     $"HubSpot portal {string.Join(", ", taken)} is connected to another tenant.", new Dictionary<string, object?> { ["portal_ids"] = taken });
             return await store.GetIntegrationAsync(ct);
         }, ct);
@@ -121,7 +137,11 @@ public static class HubSpotApi
     /// delivery, 404 for a portal no tenant has connected, 401 for a missing or wrong signature (or a v3 timestamp more than
     /// five minutes off), 200 with a summary otherwise, including for duplicates (HubSpot stops retrying on 2xx).
     /// </summary>
-    public static async Task<Ok<HubSpotEventProcessor.Summary>> ReceiveWebhook(HttpContext http, HubSpotStore store, CurrentTenant tenant,
+    [Consumes(typeof(HubSpotWebhookEvent[]), "application/json")]
+    [ProducesProblem(StatusCodes.Status400BadRequest, "The delivery is malformed.")]
+    [ProducesProblem(StatusCodes.Status401Unauthorized, "The signature is missing or wrong, or a v3 timestamp is more than five minutes off.")]
+    [ProducesProblem(StatusCodes.Status404NotFound, "No tenant has connected the portal.")]
+    public static async Task<Results<Ok<HubSpotEventProcessor.Summary>, ProblemHttpResult>> ReceiveWebhook(HttpContext http, HubSpotStore store, CurrentTenant tenant,
         LeadsTransaction tx, SecretProtector protector, HubSpotEventProcessor processor, TimeProvider clock, ILoggerFactory loggers,
         CancellationToken ct)
     {
@@ -133,30 +153,32 @@ public static class HubSpotApi
         var body = buffer.ToArray();
 
         var now = clock.GetUtcNow();
-        var events = HubSpotEvent.ParseBatch(body, now, out var error)
-                     ?? throw new RequestProblemException(StatusCodes.Status400BadRequest, "Malformed HubSpot webhook", error);
+        if (HubSpotEvent.ParseBatch(body, now, out var error) is not { } events)
+            return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Malformed HubSpot webhook");
         var portalId = events[0].PortalId;
         var tenantId = await store.FindTenantAsync(portalId, ct)
-                       ?? throw RequestProblemException.NotFound($"HubSpot portal {portalId} is not connected to GrowthOps.");
+                       ?? throw new NotFoundException($"HubSpot portal {portalId} is not connected to GrowthOps.");
 
         // HubSpot sends no token; should a caller send one anyway, it must not point this delivery at another tenant.
         if (tenant.Id is { } caller && caller != tenantId)
-            throw RequestProblemException.NotFound($"HubSpot portal {portalId} is not connected to GrowthOps.");
+            throw new NotFoundException($"HubSpot portal {portalId} is not connected to GrowthOps.");
         tenant.Set(tenantId);
+        string? refused = null;
         var summary = await tx.RunAsync(async () =>
         {
             var encrypted = await store.GetClientSecretAsync(ct)
-                            ?? throw RequestProblemException.NotFound($"HubSpot portal {portalId} is not connected to GrowthOps.");
+                            ?? throw new NotFoundException($"HubSpot portal {portalId} is not connected to GrowthOps.");
             var headers = new HubSpotSignature.Headers(Header(request, HubSpotSignature.V3Header), Header(request, HubSpotSignature.TimestampHeader),
                 Header(request, HubSpotSignature.SignatureHeader), Header(request, HubSpotSignature.VersionHeader));
-            if (HubSpotSignature.Verify(protector.Unprotect(encrypted, tenantId), request.Method, PublicUri(http), body, headers, now) is { } refused)
-            {
-                loggers.CreateLogger(typeof(HubSpotApi)).LogWarning("Refused a HubSpot webhook for portal {PortalId}: {Reason}", portalId, refused);
-                throw new RequestProblemException(StatusCodes.Status401Unauthorized, "Invalid HubSpot signature", refused);
-            }
-
-            return await processor.ProcessAsync(events, ct);
+            refused = HubSpotSignature.Verify(protector.Unprotect(encrypted, tenantId), request.Method, PublicUri(http), body, headers, now);
+            return refused is null ? await processor.ProcessAsync(events, ct) : null;
         }, ct);
+        if (summary is null)
+        {
+            loggers.CreateLogger(typeof(HubSpotApi)).LogWarning("Refused a HubSpot webhook for portal {PortalId}: {Reason}", portalId, refused);
+            return TypedResults.Problem(refused, statusCode: StatusCodes.Status401Unauthorized, title: "Invalid HubSpot signature");
+        }
+
         return TypedResults.Ok(summary);
     }
 

@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
+using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -11,7 +13,7 @@ public static class InsightsApi
 {
     public static RouteGroupBuilder MapInsightsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/contacts/{id:guid}/predictions", Predict).WithTags("Predictions");
+        api.MapPost("/contacts/{id:guid}/predictions", Predict).WithTags("Predictions").WithIdempotency();
         api.MapGet("/contacts/{id:guid}/predictions", ListPredictions).WithTags("Predictions");
         api.MapGet("/metrics", Metrics).WithTags("Insights");
         api.MapGet("/stats", Stats).WithTags("Insights");
@@ -45,6 +47,8 @@ public static class InsightsApi
         AutomationExecutions AutomationExecutions, DateTime GeneratedAt);
 
     /// <summary>201 with a new prediction, or 200 with the standing one (<c>cached: true</c>).</summary>
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The contact has no state, or no transition leads out of it.")]
     public static async Task<Results<Created<PredictionDto>, Ok<PredictionDto>>> Predict(Guid id, LeadsTransaction tx, PredictionService service,
         CancellationToken ct)
     {
@@ -53,17 +57,11 @@ public static class InsightsApi
         return outcome.Cached ? TypedResults.Ok(dto) : TypedResults.Created($"/api/leads/contacts/{id}/predictions", dto);
     }
 
-    public static async Task<Results<Ok<Page<PredictionDto>>, NotFound, ValidationProblem>> ListPredictions(Guid id, LeadsTransaction tx,
-        ContactsStore contacts, PredictionsStore predictions, IOptions<LeadsOptions> options, string? cursor, int? limit, CancellationToken ct)
+    public static async Task<Results<Ok<Page<PredictionDto>>, NotFound>> ListPredictions(Guid id, [AsParameters] PageRequest page, LeadsTransaction tx,
+        ContactsStore contacts, PredictionsStore predictions, CancellationToken ct)
     {
-        if (ContactsApi.Limit(limit, options.Value, out var size) is { } problem)
-            return problem;
-        var page = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
-            ? ((IReadOnlyList<StoredPrediction> Items, string? NextCursor)?)null
-            : await predictions.ListAsync(id, cursor, size, ct), ct);
-        return page is { } p
-            ? TypedResults.Ok(new Page<PredictionDto>(p.Items.Select(x => PredictionDto.From(x, cached: false)).ToList(), p.NextCursor))
-            : TypedResults.NotFound();
+        var found = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null ? null : await predictions.ListAsync(id, page, ct), ct);
+        return found is null ? TypedResults.NotFound() : TypedResults.Ok(found.Select(p => PredictionDto.From(p, cached: false)));
     }
 
     public static async Task<Ok<MetricsResponse>> Metrics(LeadsTransaction tx, MetricsStore metrics, StatesStore states, CancellationToken ct)

@@ -1,7 +1,10 @@
 using System.Text.RegularExpressions;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GrowthOps.Leads.Apis;
@@ -13,17 +16,17 @@ public static partial class StatesApi
     {
         var states = api.MapGroup("/states").WithTags("States");
         states.MapGet("/", ListStates);
-        states.MapPost("/", CreateState);
+        states.MapPost("/", CreateState).WithIdempotency();
         states.MapPatch("/{id:guid}", UpdateState);
         states.MapDelete("/{id:guid}", DeleteState);
 
         var transitions = api.MapGroup("/transitions").WithTags("Transitions");
         transitions.MapGet("/", ListTransitions);
-        transitions.MapPost("/", CreateTransition);
+        transitions.MapPost("/", CreateTransition).WithIdempotency();
         transitions.MapDelete("/{id:guid}", DeleteTransition);
-        transitions.MapPost("/bulk", BulkTransition);
+        transitions.MapPost("/bulk", BulkTransition).WithIdempotency();
 
-        api.MapPost("/contacts/{id:guid}/transitions", ExecuteTransition).WithTags("Transitions");
+        api.MapPost("/contacts/{id:guid}/transitions", ExecuteTransition).WithTags("Transitions").WithIdempotency();
         api.MapGet("/contacts/{id:guid}/history", History).WithTags("Transitions");
         return api;
     }
@@ -31,13 +34,16 @@ public static partial class StatesApi
     [GeneratedRegex("^[a-z][a-z0-9_]{0,49}$")]
     private static partial Regex StateName();
 
-    public sealed record StateRequest(string? Name, string? Color, int? Position, string? Description, bool? IsTerminal);
+    // Members with a default are optional on the wire, the others required (the OpenAPI document says so).
+    public sealed record StateRequest(string? Name = null, string? Color = null, int? Position = null, string? Description = null, bool? IsTerminal = null);
 
-    public sealed record TransitionRequest(string? FromState, string? ToState, string? Name, bool? RequiresNotes);
+    public sealed record TransitionRequest(string? ToState, string? FromState = null, string? Name = null, bool? RequiresNotes = null);
 
-    public sealed record ExecuteRequest(string? ToState, Guid? TransitionId, string? Notes, string? TriggeredBy, string? Source);
+    public sealed record ExecuteRequest(string? ToState = null, Guid? TransitionId = null, string? Notes = null, string? TriggeredBy = null,
+        string? Source = null);
 
-    public sealed record BulkRequest(List<Guid>? ContactIds, string? ToState, Guid? TransitionId, string? Notes, string? TriggeredBy, string? Source);
+    public sealed record BulkRequest(List<Guid>? ContactIds, string? ToState = null, Guid? TransitionId = null, string? Notes = null,
+        string? TriggeredBy = null, string? Source = null);
 
     public sealed record BulkItem(Guid ContactId, string Status, int StatusCode, HistoryEntry? Entry, string? Error);
 
@@ -58,6 +64,7 @@ public static partial class StatesApi
         return errors;
     }
 
+    [ProducesProblem(StatusCodes.Status409Conflict, "A state with the name exists.")]
     public static async Task<Results<Created<LeadState>, ValidationProblem>> CreateState(StateRequest request, LeadsTransaction tx, StatesStore store,
         CancellationToken ct)
     {
@@ -71,12 +78,14 @@ public static partial class StatesApi
                 request.Position ?? (states.Count == 0 ? 1 : states.Max(s => s.Position) + 1), request.Description, request.IsTerminal ?? false, false,
                 now, now);
             if (!await store.TryCreateAsync(created, ct))
-                throw RequestProblemException.Conflict($"A state named '{request.Name}' already exists.");
+                throw new ConflictException($"A state named '{request.Name}' already exists.");
             return created;
         }, ct);
         return TypedResults.Created($"/api/leads/states/{state.Id}", state);
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "A state with the name exists.")]
     public static async Task<Results<Ok<LeadState>, ValidationProblem>> UpdateState(Guid id, StateRequest request, LeadsTransaction tx,
         StatesStore store, CancellationToken ct)
     {
@@ -84,9 +93,9 @@ public static partial class StatesApi
             return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await tx.RunAsync(async () =>
         {
-            var state = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"State {id} does not exist.");
+            var state = await store.GetAsync(id, ct) ?? throw new NotFoundException($"State {id} does not exist.");
             if (request.Name is { } name && name != state.Name && await store.FindAsync(name, ct) is not null)
-                throw RequestProblemException.Conflict($"A state named '{name}' already exists.");
+                throw new ConflictException($"A state named '{name}' already exists.");
             var updated = state with
             {
                 Name = request.Name ?? state.Name, Color = request.Color ?? state.Color, Position = request.Position ?? state.Position,
@@ -97,14 +106,16 @@ public static partial class StatesApi
         }, ct));
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "Contacts are in the state (contacts_in_state says how many).")]
     public static async Task<NoContent> DeleteState(Guid id, LeadsTransaction tx, StatesStore store, CancellationToken ct)
     {
         await tx.RunAsync(async () =>
         {
-            _ = await store.GetAsync(id, ct) ?? throw RequestProblemException.NotFound($"State {id} does not exist.");
+            _ = await store.GetAsync(id, ct) ?? throw new NotFoundException($"State {id} does not exist.");
             var inUse = await store.ContactsInStateAsync(id, ct);
             if (inUse > 0)
-                throw RequestProblemException.Conflict($"{inUse} contact(s) are in this state; move them before deleting it.",
+                throw new ConflictException($"{inUse} contact(s) are in this state; move them before deleting it.",
                     new Dictionary<string, object?> { ["contacts_in_state"] = inUse });
             await store.DeleteAsync(id, ct);
         }, ct);
@@ -114,6 +125,8 @@ public static partial class StatesApi
     public static async Task<Ok<IReadOnlyList<LeadTransition>>> ListTransitions(LeadsTransaction tx, StatesStore store, CancellationToken ct) =>
         TypedResults.Ok(await tx.RunAsync(() => store.ListTransitionsAsync(ct), ct));
 
+    [ProducesProblem(StatusCodes.Status409Conflict, "The transition exists.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist, or the transition leads nowhere.")]
     public static async Task<Results<Created<LeadTransition>, ValidationProblem>> CreateTransition(TransitionRequest request, LeadsTransaction tx,
         StatesStore store, CancellationToken ct)
     {
@@ -121,15 +134,15 @@ public static partial class StatesApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to_state"] = ["is required"] });
         var transition = await tx.RunAsync(async () =>
         {
-            var to = await store.FindAsync(request.ToState, ct) ?? throw RequestProblemException.Unprocessable($"There is no state '{request.ToState}'.");
+            var to = await store.FindAsync(request.ToState, ct) ?? throw new RuleRefusedException($"There is no state '{request.ToState}'.");
             LeadState? from = null;
             if (!string.IsNullOrWhiteSpace(request.FromState) && request.FromState != "any")
-                from = await store.FindAsync(request.FromState, ct) ?? throw RequestProblemException.Unprocessable($"There is no state '{request.FromState}'.");
+                from = await store.FindAsync(request.FromState, ct) ?? throw new RuleRefusedException($"There is no state '{request.FromState}'.");
             if (from?.Id == to.Id)
-                throw RequestProblemException.Unprocessable("A transition must lead to another state.");
+                throw new RuleRefusedException("A transition must lead to another state.");
             var id = Guid.CreateVersion7();
             if (!await store.TryCreateTransitionAsync(id, from?.Id, to.Id, request.Name ?? $"{from?.Name ?? "any"} → {to.Name}", request.RequiresNotes ?? false, ct))
-                throw RequestProblemException.Conflict($"The transition {from?.Name ?? "any"} → {to.Name} already exists.");
+                throw new ConflictException($"The transition {from?.Name ?? "any"} → {to.Name} already exists.");
             return (await store.GetTransitionAsync(id, ct))!;
         }, ct);
         return TypedResults.Created($"/api/leads/transitions/{transition.Id}", transition);
@@ -140,6 +153,9 @@ public static partial class StatesApi
 
     static string? Source(string? source) => source is null ? TransitionSources.User : TransitionSources.All.Contains(source) ? source : null;
 
+    [ProducesProblem(StatusCodes.Status404NotFound, "The contact, or transition_id, does not exist.")]
+    [ProducesProblem(StatusCodes.Status409Conflict, "The move is not allowed (current_state, and allowed_targets: the states the lead can move to), or the lead is already in the state.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "to_state names no state, neither to_state nor transition_id is given, or the transition requires notes.")]
     public static async Task<Results<Created<HistoryEntry>, ValidationProblem>> ExecuteTransition(Guid id, ExecuteRequest request, LeadsTransaction tx,
         LeadStateEngine engine, CurrentTenant tenant, CancellationToken ct)
     {
@@ -180,9 +196,9 @@ public static partial class StatesApi
                         new LeadStateEngine.Request(contactId, request.ToState, request.TransitionId, request.Notes, request.TriggeredBy, source), ct), ct);
                 results.Add(new BulkItem(contactId, "transitioned", StatusCodes.Status201Created, entry, null));
             }
-            catch (RequestProblemException problem)
+            catch (DomainException refusal)
             {
-                results.Add(new BulkItem(contactId, "failed", problem.StatusCode, null, problem.Detail ?? problem.Title));
+                results.Add(new BulkItem(contactId, "failed", ProblemDetailsExceptionHandler.StatusCodeOf(refusal), null, refusal.Message));
             }
         }
 

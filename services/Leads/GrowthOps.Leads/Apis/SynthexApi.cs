@@ -2,8 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
-using Microsoft.Extensions.Options;
+using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Paging;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -18,7 +22,7 @@ public static class SynthexApi
     {
         var route = app.MapGroup("/api/synthex/leads/state").WithTags("Compatibility");
         route.MapGet("/", Get);
-        route.MapPost("/", Post);
+        route.MapPost("/", Post).WithIdempotency();
         return app;
     }
 
@@ -27,10 +31,15 @@ public static class SynthexApi
     static readonly string[] Actions =
         ["create_state", "update_state", "delete_state", "create_transition", "execute_transition", "predict", "create_automation"];
 
+    [ProducesResponseType<JsonElement>(StatusCodes.Status200OK, Description = "What the REST route for the type answers.")]
+    [ProducesProblem(StatusCodes.Status400BadRequest)]
+    [ProducesProblem(StatusCodes.Status403Forbidden, "tenantId is not the token's tenant.")]
+    [ProducesProblem(StatusCodes.Status404NotFound, "lead_id names no contact.")]
     static async Task<IResult> Get(HttpContext http, string? type, CurrentTenant tenant, CancellationToken ct)
     {
         var query = http.Request.Query;
-        CheckTenant(query["tenantId"].FirstOrDefault() ?? query["tenant_id"].FirstOrDefault(), tenant);
+        if (OtherTenant(query["tenantId"].FirstOrDefault() ?? query["tenant_id"].FirstOrDefault(), tenant) is { } forbidden)
+            return forbidden;
         var services = http.RequestServices;
         var tx = services.GetRequiredService<LeadsTransaction>();
         Guid? leadId = Guid.TryParse(query["lead_id"].FirstOrDefault() ?? query["leadId"].FirstOrDefault(), out var id) ? id : null;
@@ -43,19 +52,28 @@ public static class SynthexApi
             "automations" => await AutomationsApi.ListAutomations(tx, services.GetRequiredService<AutomationsStore>(), null, null, ct),
             "history" when leadId is { } lead => await StatesApi.History(lead, tx, services.GetRequiredService<ContactsStore>(),
                 services.GetRequiredService<HistoryStore>(), ct),
-            "predictions" when leadId is { } lead => await InsightsApi.ListPredictions(lead, tx, services.GetRequiredService<ContactsStore>(),
-                services.GetRequiredService<PredictionsStore>(), services.GetRequiredService<IOptions<LeadsOptions>>(), null, null, ct),
+            "predictions" when leadId is { } lead => await InsightsApi.ListPredictions(lead, new PageRequest(), tx, services.GetRequiredService<ContactsStore>(),
+                services.GetRequiredService<PredictionsStore>(), ct),
             "history" or "predictions" => Invalid("lead_id", "is required (a contact id)"),
             _ => Invalid("type", $"must be one of {string.Join(", ", GetTypes)}"),
         };
     }
 
+    [Consumes(typeof(SynthexLeadsRequest), "application/json")]
+    [ProducesResponseType<JsonElement>(StatusCodes.Status200OK, Description = "What the REST route for the action answers.")]
+    [ProducesResponseType<JsonElement>(StatusCodes.Status201Created, Description = "What the REST route for the action answers.")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesProblem(StatusCodes.Status403Forbidden, "tenantId is not the token's tenant.")]
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "As the REST route for the action.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "As the REST route for the action.")]
     static async Task<IResult> Post(HttpContext http, JsonElement body, CurrentTenant tenant, CancellationToken ct)
     {
         if (body.ValueKind != JsonValueKind.Object)
             return Invalid("body", "must be a JSON object");
         var fields = SnakeCase(body);
-        CheckTenant(fields["tenant_id"]?.GetValue<string>(), tenant);
+        if (OtherTenant(fields["tenant_id"]?.GetValue<string>(), tenant) is { } forbidden)
+            return forbidden;
         var action = fields["action"]?.GetValue<string>();
         fields.Remove("action");
         fields.Remove("tenant_id");
@@ -95,13 +113,11 @@ public static class SynthexApi
         }
     }
 
-    static void CheckTenant(string? bodyTenant, CurrentTenant tenant)
-    {
-        if (bodyTenant is null)
-            return;
-        if (!Guid.TryParse(bodyTenant, out var id) || id != tenant.Required)
-            throw RequestProblemException.Forbidden("tenantId does not match the tenant of the token.");
-    }
+    /// <summary>A 403 when the request names a tenant that is not the token's.</summary>
+    static ProblemHttpResult? OtherTenant(string? requestTenant, CurrentTenant tenant) =>
+        requestTenant is null || (Guid.TryParse(requestTenant, out var id) && id == tenant.Required)
+            ? null
+            : TypedResults.Problem("tenantId does not match the tenant of the token.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
 
     /// <summary>The body with every member name in snake_case (<c>triggeredBy</c> → <c>triggered_by</c>).</summary>
     static JsonObject SnakeCase(JsonElement body)

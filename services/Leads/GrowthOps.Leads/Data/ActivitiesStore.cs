@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 
 namespace GrowthOps.Leads.Data;
 
@@ -19,7 +20,7 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
 {
     /// <summary>One round trip for a whole batch.</summary>
     public Task InsertAsync(IReadOnlyList<Activity> activities, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(new CommandDefinition("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.activities (tenant_id, id, contact_id, type, metadata, occurred_at)
             select leads.current_tenant(), a.id, a.contact_id, a.type, a.metadata::jsonb, a.occurred_at
             from unnest(@ids, @contactIds, @types, @metadata, @occurredAts) as a(id, contact_id, type, metadata, occurred_at)
@@ -30,10 +31,9 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
             types = activities.Select(a => a.Type).ToArray(),
             metadata = activities.Select(a => a.MetadataJson).ToArray(),
             occurredAts = activities.Select(a => a.OccurredAt).ToArray(),
-        }, unitOfWork.Transaction, cancellationToken: ct));
+        }, ct));
 
-    public async Task<(IReadOnlyList<Activity> Items, string? NextCursor)> ListAsync(Guid? contactId, string[]? types, DateTime? from, DateTime? to,
-        string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<Activity>> ListAsync(Guid? contactId, string[]? types, DateTime? from, DateTime? to, PageRequest page, CancellationToken ct)
     {
         var sql = new StringBuilder("select id, contact_id, type, metadata::text as metadata_json, occurred_at, created from leads.activities where true");
         var args = new DynamicParameters();
@@ -61,11 +61,8 @@ public sealed class ActivitiesStore(UnitOfWork unitOfWork)
             args.Add("to", t);
         }
 
-        Cursor.AppendKeyset(sql, args, cursor, "occurred_at", "id", limit);
-        var rows = (await unitOfWork.Connection.QueryAsync<Activity>(new CommandDefinition(sql.ToString(), args, unitOfWork.Transaction,
-            cancellationToken: ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.OccurredAt, r.Id));
-
-        return (rows, next);
+        Keyset.Append(sql, args, page, "occurred_at", "id");
+        var rows = (await unitOfWork.Connection.QueryAsync<Activity>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
+        return Keyset.Page(rows, page, r => (r.OccurredAt, r.Id));
     }
 }

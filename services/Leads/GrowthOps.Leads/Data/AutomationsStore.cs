@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using GrowthOps.Leads.Domain;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 
 namespace GrowthOps.Leads.Data;
 
@@ -50,34 +51,32 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
             JsonSerializer.Deserialize<List<AutomationAction>>(ActionsJson, Json) ?? [], IsActive, ExecutionCount, LastExecutedAt, Created, Updated);
     }
 
-    CommandDefinition Cmd(string sql, object? args, CancellationToken ct) => new(sql, args, unitOfWork.Transaction, cancellationToken: ct);
-
     public async Task<IReadOnlyList<Automation>> ListAsync(string? trigger, bool? isActive, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<Row>(Cmd($"""
+        (await unitOfWork.Connection.QueryAsync<Row>(unitOfWork.Command($"""
             {Select}
             where (@trigger::text is null or a.trigger = @trigger) and (@isActive::boolean is null or a.is_active = @isActive)
             order by a.created, a.id
             """, new { trigger, isActive }, ct))).Select(r => r.ToAutomation()).ToList();
 
     public async Task<Automation?> GetAsync(Guid id, CancellationToken ct) =>
-        (await unitOfWork.Connection.QuerySingleOrDefaultAsync<Row>(Cmd($"{Select} where a.id = @id", new { id }, ct)))?.ToAutomation();
+        (await unitOfWork.Connection.QuerySingleOrDefaultAsync<Row>(unitOfWork.Command($"{Select} where a.id = @id", new { id }, ct)))?.ToAutomation();
 
     /// <summary>The active automations a change from <paramref name="fromStateId"/> to <paramref name="toStateId"/> triggers, oldest first.</summary>
     public async Task<IReadOnlyList<Automation>> MatchingAsync(Guid? fromStateId, Guid toStateId, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<Row>(Cmd($"""
+        (await unitOfWork.Connection.QueryAsync<Row>(unitOfWork.Command($"""
             {Select}
             where leads.automation_matches(a, @fromStateId, @toStateId)
             order by a.created, a.id
             """, new { fromStateId, toStateId }, ct))).Select(r => r.ToAutomation()).ToList();
 
     public Task InsertAsync(Automation a, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.lead_state_automations (tenant_id, id, name, trigger, state_id, from_state_id, to_state_id, conditions, actions, is_active)
             values (leads.current_tenant(), @Id, @Name, @Trigger, @StateId, @FromStateId, @ToStateId, @Conditions::jsonb, @Actions::jsonb, @IsActive)
             """, Params(a), ct));
 
     public Task UpdateAsync(Automation a, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             update leads.lead_state_automations set name = @Name, trigger = @Trigger, state_id = @StateId, from_state_id = @FromStateId,
               to_state_id = @ToStateId, conditions = @Conditions::jsonb, actions = @Actions::jsonb, is_active = @IsActive, updated = now()
             where id = @Id
@@ -85,7 +84,7 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
 
     /// <summary>Deletes the automation and (by cascade) its executions.</summary>
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct) =>
-        await unitOfWork.Connection.ExecuteAsync(Cmd("delete from leads.lead_state_automations where id = @id", new { id }, ct)) == 1;
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("delete from leads.lead_state_automations where id = @id", new { id }, ct)) == 1;
 
     /// <summary>
     /// Claims the (automation, state change) pair by inserting its execution; false when it already has one. A concurrent
@@ -94,14 +93,14 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
     /// </summary>
     public async Task<bool> TryClaimExecutionAsync(Guid id, Guid automationId, Guid contactId, Guid historyId, string status, string? error,
         DateTime executedAt, CancellationToken ct) =>
-        await unitOfWork.Connection.ExecuteAsync(Cmd("""
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.automation_executions (tenant_id, id, automation_id, contact_id, history_id, status, error, executed_at)
             values (leads.current_tenant(), @id, @automationId, @contactId, @historyId, @status, @error, @executedAt)
             on conflict (tenant_id, automation_id, history_id) do nothing
             """, new { id, automationId, contactId, historyId, status, error, executedAt }, ct)) == 1;
 
     public Task CompleteExecutionAsync(Guid id, string status, IReadOnlyList<AutomationActionResult> results, string? error, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             update leads.automation_executions set status = @status, results = @results::jsonb, error = @error where id = @id
             """, new { id, status, results = JsonSerializer.Serialize(results, Json), error }, ct));
 
@@ -110,15 +109,14 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
     /// are locked in id order, so two messages counting the same automations never deadlock.
     /// </summary>
     public Task CountExecutionsAsync(IReadOnlyCollection<Guid> automationIds, DateTime at, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             select 1 from leads.lead_state_automations where id = any(@ids) order by id for update;
             update leads.lead_state_automations set execution_count = execution_count + 1, last_executed_at = greatest(last_executed_at, @at)
             where id = any(@ids);
             """, new { ids = automationIds.Distinct().ToArray(), at }, ct));
 
     /// <summary>Newest first; one automation's or one contact's.</summary>
-    public async Task<(IReadOnlyList<AutomationExecution> Items, string? NextCursor)> ListExecutionsAsync(Guid? automationId, Guid? contactId,
-        string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<AutomationExecution>> ListExecutionsAsync(Guid? automationId, Guid? contactId, PageRequest page, CancellationToken ct)
     {
         var sql = new StringBuilder(SelectExecution).Append(" where true");
         var args = new DynamicParameters();
@@ -134,11 +132,9 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
             args.Add("contactId", c);
         }
 
-        Cursor.AppendKeyset(sql, args, cursor, "e.executed_at", "e.id", limit);
-        var rows = (await unitOfWork.Connection.QueryAsync<AutomationExecution>(Cmd(sql.ToString(), args, ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.ExecutedAt, r.Id));
-
-        return (rows, next);
+        Keyset.Append(sql, args, page, "e.executed_at", "e.id");
+        var rows = (await unitOfWork.Connection.QueryAsync<AutomationExecution>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
+        return Keyset.Page(rows, page, r => (r.ExecutedAt, r.Id));
     }
 
     static object Params(Automation a) => new

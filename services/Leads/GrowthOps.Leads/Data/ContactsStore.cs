@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 
 namespace GrowthOps.Leads.Data;
 
@@ -21,12 +22,10 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
         string? State = null, string? Tag = null, string? Kind = null, string? Query = null,
         DateTime? CreatedFrom = null, DateTime? CreatedTo = null, DateTime? InteractionFrom = null, DateTime? InteractionTo = null);
 
-    CommandDefinition Cmd(string sql, object? args, CancellationToken ct) => new(sql, args, unitOfWork.Transaction, cancellationToken: ct);
-
     public Guid TenantId => unitOfWork.TenantId ?? throw new InvalidOperationException("Contacts need a tenant.");
 
     public Task<Contact?> GetAsync(Guid id, CancellationToken ct, bool forUpdate = false) =>
-        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(Cmd($"{Select} where c.id = @id{(forUpdate ? " for update of c" : "")}", new { id }, ct));
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(unitOfWork.Command($"{Select} where c.id = @id{(forUpdate ? " for update of c" : "")}", new { id }, ct));
 
     /// <summary>
     /// The contact, locked for its transition, and the version of the tenant's lead states and transitions (see
@@ -34,7 +33,7 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
     /// </summary>
     public async Task<(Contact Contact, long ConfigVersion)?> GetForTransitionAsync(Guid id, CancellationToken ct)
     {
-        var rows = await unitOfWork.Connection.QueryAsync<Contact, long, (Contact, long)>(Cmd($"""
+        var rows = await unitOfWork.Connection.QueryAsync<Contact, long, (Contact, long)>(unitOfWork.Command($"""
             select {Columns}, coalesce((select t.config_version from leads.tenants t where t.tenant_id = leads.current_tenant()), 0) as config_version
             {From} where c.id = @id for update of c
             """, new { id }, ct), (contact, version) => (contact, version), splitOn: "config_version");
@@ -42,16 +41,16 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
     }
 
     public Task<Contact?> FindByEmailAsync(string email, CancellationToken ct, bool forUpdate = false) =>
-        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(Cmd(
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(unitOfWork.Command(
             $"{Select} where c.email_normalized = @email{(forUpdate ? " for update of c" : "")}", new { email = Contact.Normalize(email) }, ct));
 
     public async Task<IReadOnlyList<Contact>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<Contact>(Cmd($"{Select} where c.id = any(@ids)", new { ids = ids.ToArray() }, ct))).ToList();
+        (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command($"{Select} where c.id = any(@ids)", new { ids = ids.ToArray() }, ct))).ToList();
 
     /// <summary>Inserts; false when another contact of the tenant already has the email (no row written).</summary>
     public async Task<bool> TryInsertAsync(Contact contact, CancellationToken ct)
     {
-        var inserted = await unitOfWork.Connection.ExecuteAsync(Cmd("""
+        var inserted = await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.contacts (tenant_id, id, email, email_normalized, kind, first_name, last_name, phone, company, source, channel, owner_id,
               score, timezone, marketing_consent, consent_at, attributes, tags, state_id, state_entered_at, last_interaction_at, created, updated)
             values (leads.current_tenant(), @Id, @Email, @EmailNormalized, @Kind, @FirstName, @LastName, @Phone, @Company, @Source, @Channel, @OwnerId,
@@ -64,7 +63,7 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
     public Task UpdateAsync(Contact contact, CancellationToken ct)
     {
         contact.Updated = DateTime.UtcNow;
-        return unitOfWork.Connection.ExecuteAsync(Cmd("""
+        return unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             update leads.contacts set email = @Email, email_normalized = @EmailNormalized, kind = @Kind, first_name = @FirstName,
               last_name = @LastName, phone = @Phone, company = @Company, source = @Source, channel = @Channel, owner_id = @OwnerId, score = @Score,
               timezone = @Timezone, marketing_consent = @MarketingConsent, consent_at = @ConsentAt, attributes = @AttributesJson::jsonb, tags = @Tags,
@@ -74,16 +73,16 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
     }
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct) =>
-        await unitOfWork.Connection.ExecuteAsync(Cmd("delete from leads.contacts where id = @id", new { id }, ct)) == 1;
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("delete from leads.contacts where id = @id", new { id }, ct)) == 1;
 
     /// <summary>Moves <c>last_interaction_at</c> forward only (an old activity imported late does not make a contact look idle).</summary>
     public Task TouchAsync(IReadOnlyCollection<(Guid ContactId, DateTime At)> touches, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             update leads.contacts c set last_interaction_at = greatest(c.last_interaction_at, t.at), updated = now()
             from (select unnest(@ids) as id, unnest(@ats) as at) t where c.id = t.id
             """, new { ids = touches.Select(t => t.ContactId).ToArray(), ats = touches.Select(t => t.At).ToArray() }, ct));
 
-    public async Task<(IReadOnlyList<Contact> Items, string? NextCursor)> ListAsync(ListFilter filter, string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<Contact>> ListAsync(ListFilter filter, PageRequest page, CancellationToken ct)
     {
         var sql = new StringBuilder(Select).Append(" where true");
         var args = new DynamicParameters();
@@ -135,11 +134,9 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
         Range("created", "created", filter.CreatedFrom, filter.CreatedTo);
         Range("last_interaction_at", "interaction", filter.InteractionFrom, filter.InteractionTo);
 
-        Cursor.AppendKeyset(sql, args, cursor, "c.created", "c.id", limit);
-        var rows = (await unitOfWork.Connection.QueryAsync<Contact>(Cmd(sql.ToString(), args, ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.Created, r.Id));
-
-        return (rows, next);
+        Keyset.Append(sql, args, page, "c.created", "c.id");
+        var rows = (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
+        return Keyset.Page(rows, page, r => (r.Created, r.Id));
     }
 
     static object Params(Contact c) => new

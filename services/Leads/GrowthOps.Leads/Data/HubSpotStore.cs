@@ -34,8 +34,6 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
         public Guid? ContactId { get; set; }
     }
 
-    CommandDefinition Cmd(string sql, object? args, CancellationToken ct) => new(sql, args, unitOfWork.Transaction, cancellationToken: ct);
-
     /// <summary>The tenant a portal routes to; read outside any tenant transaction (the table has no row-level security).</summary>
     public async Task<Guid?> FindTenantAsync(long portalId, CancellationToken ct)
     {
@@ -46,20 +44,20 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
 
     public async Task<Integration?> GetIntegrationAsync(CancellationToken ct)
     {
-        var integration = await unitOfWork.Connection.QuerySingleOrDefaultAsync<Integration>(Cmd(
+        var integration = await unitOfWork.Connection.QuerySingleOrDefaultAsync<Integration>(unitOfWork.Command(
             "select client_secret_encrypted, app_id, created, updated from leads.hubspot_integrations", null, ct));
         if (integration is not null)
-            integration.PortalIds = (await unitOfWork.Connection.QueryAsync<long>(Cmd(
+            integration.PortalIds = (await unitOfWork.Connection.QueryAsync<long>(unitOfWork.Command(
                 "select portal_id from leads.hubspot_portals where tenant_id = leads.current_tenant() order by portal_id", null, ct))).ToArray();
         return integration;
     }
 
     public Task<byte[]?> GetClientSecretAsync(CancellationToken ct) =>
-        unitOfWork.Connection.QuerySingleOrDefaultAsync<byte[]?>(Cmd("select client_secret_encrypted from leads.hubspot_integrations", null, ct));
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<byte[]?>(unitOfWork.Command("select client_secret_encrypted from leads.hubspot_integrations", null, ct));
 
     /// <summary>Creates or replaces the integration; a null secret keeps the stored one (the secret is write-only, clients cannot send it back).</summary>
     public Task SaveIntegrationAsync(byte[]? clientSecretEncrypted, string? appId, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd(clientSecretEncrypted is null
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(clientSecretEncrypted is null
             ? "update leads.hubspot_integrations set app_id = @appId, updated = now()"
             : """
               insert into leads.hubspot_integrations (tenant_id, client_secret_encrypted, app_id) values (leads.current_tenant(), @clientSecretEncrypted, @appId)
@@ -73,28 +71,28 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
     /// </summary>
     public async Task<long[]> ClaimPortalsAsync(long[] portalIds, CancellationToken ct)
     {
-        await unitOfWork.Connection.ExecuteAsync(Cmd("""
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.hubspot_portals (portal_id, tenant_id) select p, leads.current_tenant() from unnest(@portalIds) p
             on conflict (portal_id) do nothing
             """, new { portalIds }, ct));
-        var taken = (await unitOfWork.Connection.QueryAsync<long>(Cmd("""
+        var taken = (await unitOfWork.Connection.QueryAsync<long>(unitOfWork.Command("""
             select portal_id from leads.hubspot_portals
             where portal_id = any(@portalIds) and tenant_id is distinct from leads.current_tenant() order by portal_id
             """, new { portalIds }, ct))).ToArray();
-        await unitOfWork.Connection.ExecuteAsync(Cmd(
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
             "delete from leads.hubspot_portals where tenant_id = leads.current_tenant() and portal_id <> all(@portalIds)", new { portalIds }, ct));
         return taken;
     }
 
     public async Task<bool> DeleteIntegrationAsync(CancellationToken ct)
     {
-        await unitOfWork.Connection.ExecuteAsync(Cmd("delete from leads.hubspot_portals where tenant_id = leads.current_tenant()", null, ct));
-        return await unitOfWork.Connection.ExecuteAsync(Cmd("delete from leads.hubspot_integrations", null, ct)) == 1;
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("delete from leads.hubspot_portals where tenant_id = leads.current_tenant()", null, ct));
+        return await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("delete from leads.hubspot_integrations", null, ct)) == 1;
     }
 
     /// <summary>Records an event id; false when it was already recorded (a HubSpot retry), including by a concurrent delivery that committed first.</summary>
     public async Task<bool> TryRecordEventAsync(HubSpotEvent e, CancellationToken ct) =>
-        await unitOfWork.Connection.ExecuteAsync(Cmd("""
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.hubspot_events (tenant_id, event_id, portal_id, subscription_type, object_id)
             values (leads.current_tenant(), @EventId, @PortalId, @SubscriptionType, @ObjectId)
             on conflict do nothing
@@ -102,17 +100,17 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
 
     /// <summary>Forgets event ids older than HubSpot's retry window, a bounded batch at a time so a delivery stays quick.</summary>
     public Task<int> ForgetEventsAsync(TimeSpan olderThan, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             delete from leads.hubspot_events where ctid = any(array(
               select ctid from leads.hubspot_events where received_at < now() - @olderThan limit 500))
             """, new { olderThan }, ct));
 
     public Task<Guid?> FindContactAsync(long hubspotContactId, CancellationToken ct) =>
-        unitOfWork.Connection.QuerySingleOrDefaultAsync<Guid?>(Cmd(
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Guid?>(unitOfWork.Command(
             "select contact_id from leads.hubspot_contacts where hubspot_contact_id = @hubspotContactId", new { hubspotContactId }, ct));
 
     public Task LinkContactAsync(long hubspotContactId, Guid contactId, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.hubspot_contacts (tenant_id, hubspot_contact_id, contact_id) values (leads.current_tenant(), @hubspotContactId, @contactId)
             on conflict (tenant_id, hubspot_contact_id) do update set contact_id = excluded.contact_id
             """, new { hubspotContactId, contactId }, ct));
@@ -120,18 +118,18 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
     /// <summary>The deal's row, created empty when new, locked until the transaction ends (concurrent deliveries for one deal take turns).</summary>
     public async Task<Deal> LockDealAsync(long dealId, long portalId, CancellationToken ct)
     {
-        await unitOfWork.Connection.ExecuteAsync(Cmd("""
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.hubspot_deals (tenant_id, deal_id, portal_id) values (leads.current_tenant(), @dealId, @portalId)
             on conflict do nothing
             """, new { dealId, portalId }, ct));
-        return await unitOfWork.Connection.QuerySingleAsync<Deal>(Cmd("""
+        return await unitOfWork.Connection.QuerySingleAsync<Deal>(unitOfWork.Command("""
             select deal_id, portal_id, stage, stage_at, amount, amount_at, hubspot_contact_id, contact_id
             from leads.hubspot_deals where deal_id = @dealId for update
             """, new { dealId }, ct));
     }
 
     public Task SaveDealAsync(Deal deal, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             update leads.hubspot_deals set portal_id = @PortalId, stage = @Stage, stage_at = @StageAt, amount = @Amount, amount_at = @AmountAt,
               hubspot_contact_id = @HubspotContactId, contact_id = @ContactId, updated = now()
             where deal_id = @DealId

@@ -14,11 +14,10 @@ public sealed record TenantStatsRow(long Contacts, long Leads, long Customers, l
 /// <summary>Aggregates over the tenant's contacts, state history, predictions and automation executions (D19 metrics).</summary>
 public sealed class MetricsStore(UnitOfWork unitOfWork)
 {
-    CommandDefinition Cmd(string sql, object? args, CancellationToken ct) => new(sql, args, unitOfWork.Transaction, cancellationToken: ct);
 
     /// <summary>All the tenant's states by position. Time in state comes from the stays that ended (rows leaving the state).</summary>
     public async Task<IReadOnlyList<StateMetricsRow>> StatesAsync(CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<StateMetricsRow>(Cmd("""
+        (await unitOfWork.Connection.QueryAsync<StateMetricsRow>(unitOfWork.Command("""
             with exits as (
               select from_state_id as state_id, count(*) as n, avg(seconds_in_previous_state) as avg_seconds,
                      percentile_cont(0.5) within group (order by seconds_in_previous_state) as median_seconds
@@ -36,14 +35,14 @@ public sealed class MetricsStore(UnitOfWork unitOfWork)
 
     /// <summary>Moves counted by (from, to), for conversion rates.</summary>
     public async Task<IReadOnlyDictionary<(Guid From, Guid To), long>> TransitionCountsAsync(CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<(Guid From, Guid To, long Count)>(Cmd("""
+        (await unitOfWork.Connection.QueryAsync<(Guid From, Guid To, long Count)>(unitOfWork.Command("""
             select from_state_id, to_state_id, count(*) from leads.lead_state_history where from_state_id is not null
             group by from_state_id, to_state_id
             """, null, ct))).ToDictionary(r => (r.From, r.To), r => r.Count);
 
     /// <summary>Won and lost are the contacts now in the states so named (as the state engine names them for LeadWon/LeadLost).</summary>
     public Task<TenantStatsRow> StatsAsync(DateTime since, CancellationToken ct) =>
-        unitOfWork.Connection.QuerySingleAsync<TenantStatsRow>(Cmd("""
+        unitOfWork.Connection.QuerySingleAsync<TenantStatsRow>(unitOfWork.Command("""
             with contacts as (
               select count(*) as contacts, count(*) filter (where c.kind = 'lead') as leads, count(*) filter (where c.kind = 'customer') as customers,
                      count(*) filter (where lower(s.name) = 'won') as won, count(*) filter (where lower(s.name) = 'lost') as lost

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using GrowthOps.Leads.Domain;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Paging;
 using Npgsql;
 
 namespace GrowthOps.Leads.Data;
@@ -40,15 +41,13 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
             OutcomeAt, Correct);
     }
 
-    CommandDefinition Cmd(string sql, object? args, CancellationToken ct) => new(sql, args, unitOfWork.Transaction, cancellationToken: ct);
-
     /// <summary>
     /// The contact's latest prediction when it still stands: unexpired, unresolved and made from the state the contact is in.
     /// Only the latest counts — an older one is superseded even if it would still qualify.
     /// </summary>
     public async Task<StoredPrediction?> FindStandingAsync(Guid contactId, Guid stateId, DateTime now, CancellationToken ct)
     {
-        var row = await unitOfWork.Connection.QuerySingleOrDefaultAsync<Row>(Cmd($"""
+        var row = await unitOfWork.Connection.QuerySingleOrDefaultAsync<Row>(unitOfWork.Command($"""
             {Select}
             from (select * from leads.lead_state_predictions where contact_id = @contactId order by created desc, id desc limit 1) p
             {JoinStates}
@@ -58,7 +57,7 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
     }
 
     public Task InsertAsync(StoredPrediction p, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(Cmd("""
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.lead_state_predictions (tenant_id, id, contact_id, from_state_id, predicted_state_id, probabilities, confidence, features,
               model, created, expires_at)
             values (leads.current_tenant(), @Id, @ContactId, @FromStateId, @PredictedStateId, @Probabilities::jsonb, @Confidence, @Features::jsonb,
@@ -70,19 +69,17 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
         }, ct));
 
     /// <summary>Newest first, by keyset cursor.</summary>
-    public async Task<(IReadOnlyList<StoredPrediction> Items, string? NextCursor)> ListAsync(Guid contactId, string? cursor, int limit, CancellationToken ct)
+    public async Task<Page<StoredPrediction>> ListAsync(Guid contactId, PageRequest page, CancellationToken ct)
     {
-        var after = Cursor.Decode(cursor);
-        var rows = (await unitOfWork.Connection.QueryAsync<Row>(Cmd($"""
+        var after = page.After;
+        var rows = (await unitOfWork.Connection.QueryAsync<Row>(unitOfWork.Command($"""
             {Select}
             from leads.lead_state_predictions p
             {JoinStates}
             where p.contact_id = @contactId{(after is null ? "" : " and (p.created, p.id) < (@afterCreated, @afterId)")}
             order by p.created desc, p.id desc limit @limit
-            """, new { contactId, afterCreated = after?.Created, afterId = after?.Id, limit = limit + 1 }, ct))).ToList();
-        var next = Cursor.Page(rows, limit, r => (r.Created, r.Id));
-
-        return (rows.Select(r => r.ToPrediction()).ToList(), next);
+            """, new { contactId, afterCreated = after?.Time, afterId = after?.Id, limit = page.Size + 1 }, ct))).ToList();
+        return Keyset.Page(rows, page, r => (r.Created, r.Id)).Select(r => r.ToPrediction());
     }
 
     /// <summary>
@@ -106,7 +103,7 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
 
     /// <summary>States one transition away from <paramref name="fromStateId"/>; a target any-state rules lead to is an exit.</summary>
     public async Task<IReadOnlyList<PredictionCandidate>> AllowedTargetsAsync(Guid fromStateId, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<PredictionCandidate>(Cmd("""
+        (await unitOfWork.Connection.QueryAsync<PredictionCandidate>(unitOfWork.Command("""
             select s.id, s.name, s.position, bool_or(t.from_state_id is null) as is_exit
             from leads.lead_transitions t join leads.lead_states s on s.tenant_id = t.tenant_id and s.id = t.to_state_id
             where (t.from_state_id = @fromStateId or t.from_state_id is null) and s.id <> @fromStateId
@@ -116,12 +113,12 @@ public sealed class PredictionsStore(UnitOfWork unitOfWork)
 
     /// <summary>The tenant's moves out of <paramref name="fromStateId"/>, counted by target.</summary>
     public async Task<IReadOnlyDictionary<(Guid From, Guid To), int>> TransitionCountsFromAsync(Guid fromStateId, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<(Guid From, Guid To, int Count)>(Cmd("""
+        (await unitOfWork.Connection.QueryAsync<(Guid From, Guid To, int Count)>(unitOfWork.Command("""
             select from_state_id, to_state_id, count(*)::int from leads.lead_state_history where from_state_id = @fromStateId
             group by from_state_id, to_state_id
             """, new { fromStateId }, ct))).ToDictionary(r => (r.From, r.To), r => r.Count);
 
     public Task<int> ActivitiesSinceAsync(Guid contactId, DateTime since, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteScalarAsync<int>(Cmd(
+        unitOfWork.Connection.ExecuteScalarAsync<int>(unitOfWork.Command(
             "select count(*)::int from leads.activities where contact_id = @contactId and occurred_at >= @since", new { contactId, since }, ct));
 }

@@ -7,10 +7,9 @@ namespace GrowthOps.Leads.Data;
 public sealed class SettingsStore(UnitOfWork unitOfWork)
 {
     public async Task<TimeSpan> GetDormancyPeriodAsync(CancellationToken ct) =>
-        await unitOfWork.Connection.ExecuteScalarAsync<TimeSpan?>(new CommandDefinition(
-            "select dormancy_period from leads.tenants", transaction: unitOfWork.Transaction, cancellationToken: ct)) ?? TimeSpan.FromDays(30);
+        await unitOfWork.Connection.ExecuteScalarAsync<TimeSpan?>(unitOfWork.Command(
+            "select dormancy_period from leads.tenants", cancellationToken: ct)) ?? TimeSpan.FromDays(30);
 
     public Task SetDormancyPeriodAsync(TimeSpan period, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(new CommandDefinition("update leads.tenants set dormancy_period = @period", new { period },
-            unitOfWork.Transaction, cancellationToken: ct));
+        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("update leads.tenants set dormancy_period = @period", new { period }, ct));
 }

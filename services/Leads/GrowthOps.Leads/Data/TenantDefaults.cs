@@ -39,25 +39,23 @@ public sealed class TenantDefaults
         if (_seeded.ContainsKey(tenantId))
             return;
 
-        var inserted = await unitOfWork.Connection.ExecuteAsync(new CommandDefinition(
-            "insert into leads.tenants (tenant_id) values (@tenantId) on conflict do nothing", new { tenantId }, unitOfWork.Transaction,
-            cancellationToken: ct));
+        var inserted = await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
+            "insert into leads.tenants (tenant_id) values (@tenantId) on conflict do nothing", new { tenantId }, ct));
         if (inserted == 1)
         {
             var ids = States.ToDictionary(s => s.Name, _ => Guid.CreateVersion7());
-            await unitOfWork.Connection.ExecuteAsync(new CommandDefinition("""
+            await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
                 insert into leads.lead_states (tenant_id, id, name, color, position, description, is_terminal, is_default)
                 values (@tenantId, @Id, @Name, @Color, @Position, @Description, @IsTerminal, true)
-                """, States.Select(s => new { tenantId, Id = ids[s.Name], s.Name, s.Color, s.Position, s.Description, s.IsTerminal }),
-                unitOfWork.Transaction, cancellationToken: ct));
-            await unitOfWork.Connection.ExecuteAsync(new CommandDefinition("""
+                """, States.Select(s => new { tenantId, Id = ids[s.Name], s.Name, s.Color, s.Position, s.Description, s.IsTerminal }), ct));
+            await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
                 insert into leads.lead_transitions (tenant_id, id, from_state_id, to_state_id, name)
                 values (@tenantId, @Id, @From, @To, @Name)
                 """, Transitions.Select(t => new
                 {
                     tenantId, Id = Guid.CreateVersion7(), From = t.From is null ? (Guid?)null : ids[t.From], To = ids[t.To],
                     Name = $"{t.From ?? "any"} → {t.To}",
-                }), unitOfWork.Transaction, cancellationToken: ct));
+                }), ct));
         }
 
         // Remembered only once committed: a rolled-back first transaction must seed again.

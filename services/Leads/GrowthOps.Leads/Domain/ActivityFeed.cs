@@ -2,6 +2,7 @@ using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 
 namespace GrowthOps.Leads.Domain;
@@ -52,8 +53,8 @@ public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory direct
         var missing = inputs.Select((input, index) => (input, index)).Where(x => x.input.ContactId is { } id && !known.ContainsKey(id)).ToList();
         if (missing.Count > 0)
             throw inputs.Count == 1
-                ? RequestProblemException.NotFound($"Contact {missing[0].input.ContactId} does not exist.")
-                : RequestProblemException.Unprocessable("Some activities name contacts that do not exist; nothing was recorded.",
+                ? new NotFoundException($"Contact {missing[0].input.ContactId} does not exist.")
+                : new RuleRefusedException("Some activities name contacts that do not exist; nothing was recorded.",
                     new Dictionary<string, object?> { ["missing"] = missing.Select(m => new { index = m.index, contact_id = m.input.ContactId }).ToList() });
 
         // One upsert per distinct email: creates new contacts, moves last_interaction_at of known ones.

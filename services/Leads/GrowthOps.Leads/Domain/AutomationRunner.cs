@@ -4,6 +4,7 @@ using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -87,22 +88,24 @@ public sealed class AutomationRunner(
     async Task<AutomationActionResult> RunActionAsync(Automation automation, AutomationAction action, LeadStateChanged change, int depth,
         CancellationToken ct)
     {
-        var transaction = unitOfWork.Transaction;
-        await transaction.SaveAsync(Savepoint, ct);
+        // Through the unit of work: a rollback must also drop the messages the action published (deferred outbox rows).
+        await unitOfWork.SavepointAsync(Savepoint, ct);
         try
         {
             var result = await ExecuteAsync(automation, action, change, depth, ct);
             if (result.Status == AutomationActionResult.Failed)
-                await transaction.RollbackAsync(Savepoint, ct);
+                await unitOfWork.RollbackToSavepointAsync(Savepoint, ct);
             else
-                await transaction.ReleaseAsync(Savepoint, ct);
+                await unitOfWork.ReleaseSavepointAsync(Savepoint, ct);
             return result;
         }
-        catch (RequestProblemException problem)
+        catch (DomainException refusal)
         {
-            // Undo whatever the action wrote (and published) before it was refused.
-            await transaction.RollbackAsync(Savepoint, ct);
-            return new AutomationActionResult(action.Type, AutomationActionResult.Failed, problem.Detail ?? problem.Title, problem.StatusCode);
+            // Undo whatever the action wrote (and published) before it was refused. The result carries the status the API would
+            // have answered the same refusal with, so a client reads an action's failure as it reads its own requests'.
+            await unitOfWork.RollbackToSavepointAsync(Savepoint, ct);
+            return new AutomationActionResult(action.Type, AutomationActionResult.Failed, refusal.Message,
+                ProblemDetailsExceptionHandler.StatusCodeOf(refusal));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 
 namespace GrowthOps.Leads.Domain;
@@ -49,10 +50,10 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
     /// <summary>PATCH: present fields replace (null clears), attributes merge key by key (a null value removes the key).</summary>
     public async Task<Contact> PatchAsync(Guid id, ContactFields fields, CancellationToken ct)
     {
-        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw RequestProblemException.NotFound($"Contact {id} does not exist.");
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"Contact {id} does not exist.");
         if (fields.Email is { HasValue: true, Value: { } email } && !string.Equals(Contact.Normalize(email), Contact.Normalize(contact.Email), StringComparison.Ordinal)
             && await contacts.FindByEmailAsync(email, ct) is { } other && other.Id != id)
-            throw RequestProblemException.Conflict($"Another contact ({other.Id}) already has the email {email}.");
+            throw new ConflictException($"Another contact ({other.Id}) already has the email {email}.");
         return await ApplyAsync(contact, fields, merge: false, ct);
     }
 
@@ -131,14 +132,14 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
 
     async Task<Contact> ChangeTagsAsync(Guid id, Func<Contact, string[]> change, CancellationToken ct)
     {
-        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw RequestProblemException.NotFound($"Contact {id} does not exist.");
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"Contact {id} does not exist.");
         var fields = new ContactFields { Tags = new Optional<string[]?>(change(contact)) };
         return await ApplyAsync(contact, fields, merge: false, ct);
     }
 
     public async Task DeleteAsync(Guid id, CancellationToken ct)
     {
-        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw RequestProblemException.NotFound($"Contact {id} does not exist.");
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"Contact {id} does not exist.");
         await contacts.DeleteAsync(id, ct);
         await publish.Publish(new ContactDeleted(contacts.TenantId, id, contact.Email, DateTimeOffset.UtcNow), ct);
     }

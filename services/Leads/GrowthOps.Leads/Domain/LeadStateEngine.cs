@@ -2,6 +2,7 @@ using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 
 namespace GrowthOps.Leads.Domain;
@@ -35,7 +36,7 @@ public sealed class LeadStateEngine(
     public async Task<HistoryEntry> TransitionAsync(Request request, CancellationToken ct)
     {
         var (contact, configVersion) = await contacts.GetForTransitionAsync(request.ContactId, ct)
-                                       ?? throw RequestProblemException.NotFound($"Contact {request.ContactId} does not exist.");
+                                       ?? throw new NotFoundException($"Contact {request.ContactId} does not exist.");
         var config = await configCache.GetAsync(unitOfWork, states, configVersion, ct);
 
         LeadTransition? rule = null;
@@ -43,7 +44,7 @@ public sealed class LeadStateEngine(
         Guid targetId;
         if (request.TransitionId is { } transitionId)
         {
-            rule = config.GetTransition(transitionId) ?? throw RequestProblemException.NotFound($"Transition {transitionId} does not exist.");
+            rule = config.GetTransition(transitionId) ?? throw new NotFoundException($"Transition {transitionId} does not exist.");
             if (rule.FromStateId is { } from && from != contact.StateId)
                 throw await NotAllowed(contact, $"Transition '{rule.Name}' starts from '{rule.FromState}', but the lead is in '{contact.StateName}'.", ct);
             targetId = rule.ToStateId;
@@ -51,16 +52,16 @@ public sealed class LeadStateEngine(
         else if (!string.IsNullOrWhiteSpace(request.ToState))
         {
             target = config.Find(request.ToState)
-                     ?? throw RequestProblemException.Unprocessable($"There is no lead state '{request.ToState}'.");
+                     ?? throw new RuleRefusedException($"There is no lead state '{request.ToState}'.");
             targetId = target.Id;
         }
         else
         {
-            throw RequestProblemException.Unprocessable("Give to_state or transition_id.");
+            throw new RuleRefusedException("Give to_state or transition_id.");
         }
 
         if (targetId == contact.StateId)
-            throw RequestProblemException.Conflict($"The lead is already in '{contact.StateName}'.");
+            throw new ConflictException($"The lead is already in '{contact.StateName}'.");
 
         rule ??= config.FindAllowed(contact.StateId, targetId);
         if (rule is null)
@@ -70,10 +71,10 @@ public sealed class LeadStateEngine(
         }
 
         if (rule.RequiresNotes && string.IsNullOrWhiteSpace(request.Notes))
-            throw RequestProblemException.Unprocessable($"The transition to '{rule.ToState}' requires notes.");
+            throw new RuleRefusedException($"The transition to '{rule.ToState}' requires notes.");
 
         var now = DateTime.UtcNow;
-        var toState = target ?? config.Get(targetId) ?? throw RequestProblemException.NotFound($"State {targetId} does not exist.");
+        var toState = target ?? config.Get(targetId) ?? throw new NotFoundException($"State {targetId} does not exist.");
         var entry = new HistoryEntry(Guid.CreateVersion7(), contact.Id, contact.StateId, contact.StateName, toState.Id, toState.Name, rule.Id,
             request.Notes, request.TriggeredBy, request.Source, contact.StateEnteredAt is { } entered ? (now - entered).TotalSeconds : null, now);
         await history.RecordTransitionAsync(entry, ct);
@@ -99,10 +100,10 @@ public sealed class LeadStateEngine(
 
     Guid TenantOf(Contact _) => contacts.TenantId;
 
-    async Task<RequestProblemException> NotAllowed(Contact contact, string detail, CancellationToken ct)
+    async Task<ConflictException> NotAllowed(Contact contact, string detail, CancellationToken ct)
     {
         var allowed = await states.AllowedTargetsAsync(contact.StateId, ct);
-        return RequestProblemException.Conflict(detail, new Dictionary<string, object?>
+        return new ConflictException(detail, new Dictionary<string, object?>
         {
             ["current_state"] = contact.StateName,
             ["allowed_targets"] = allowed.Select(s => new { id = s.Id, name = s.Name }).ToList(),

@@ -1,5 +1,6 @@
 using GrowthOps.Leads.Data;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Domain;
@@ -17,9 +18,9 @@ public sealed class PredictionService(ContactsStore contacts, StatesStore states
     {
         // Locked so that concurrent requests for one contact compute (and store) one prediction, not several.
         var contact = await contacts.GetAsync(contactId, ct, forUpdate: true)
-                      ?? throw RequestProblemException.NotFound($"Contact {contactId} does not exist.");
+                      ?? throw new NotFoundException($"Contact {contactId} does not exist.");
         if (contact.StateId is not { } stateId || await states.GetAsync(stateId, ct) is not { } state)
-            throw RequestProblemException.Unprocessable("The contact has no lead state to predict from.");
+            throw new RuleRefusedException("The contact has no lead state to predict from.");
 
         var now = DateTime.UtcNow;
         if (await predictions.FindStandingAsync(contactId, stateId, now, ct) is { } standing)
@@ -27,7 +28,7 @@ public sealed class PredictionService(ContactsStore contacts, StatesStore states
 
         var targets = await predictions.AllowedTargetsAsync(stateId, ct);
         if (targets.Count == 0)
-            throw RequestProblemException.Unprocessable($"No transition leads out of '{state.Name}', so there is nothing to predict.");
+            throw new RuleRefusedException($"No transition leads out of '{state.Name}', so there is nothing to predict.");
 
         var input = new NextStatePredictor.Input(
             new PredictionCandidate(state.Id, state.Name, state.Position),

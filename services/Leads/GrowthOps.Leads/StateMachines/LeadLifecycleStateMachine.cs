@@ -2,6 +2,7 @@ using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 
 namespace GrowthOps.Leads.StateMachines;
@@ -96,7 +97,10 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
     // Each event has exactly one matching branch per state: MassTransit runs every When whose filter passes.
     static bool IsClosing(string? state) => state is "won" or "lost";
 
-    static bool IsOpenState(BehaviorContext<LeadLifecycleState, LeadStateChanged> c) => !IsClosing(c.Message.ToState) && c.Message.ToState != Dormancy;
+    static bool IsOpenState(BehaviorContext<LeadLifecycleState, LeadStateChanged> c) => IsOpen(c.Message.ToState);
+
+    /// <summary>A state that is neither closing nor dormant: a pipeline move (see <see cref="LeadLifecyclePrecheck"/>).</summary>
+    public static bool IsOpen(string? state) => !IsClosing(state) && state != Dormancy;
 
     static void Touch(LeadLifecycleState saga, DateTimeOffset at)
     {
@@ -140,10 +144,10 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
                 context.CancellationToken), context.CancellationToken);
             return true;
         }
-        catch (RequestProblemException problem)
+        catch (DomainException refusal)
         {
             logger.LogInformation("Lifecycle could not move contact {ContactId} to {State}: {Reason}", context.Saga.CorrelationId, toState,
-                problem.Detail ?? problem.Title);
+                refusal.Message);
             return false;
         }
     }

@@ -80,8 +80,14 @@ sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    bool _disposed;
+
+    /// <summary>Kills the process; safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -129,6 +129,19 @@ sealed class LeadsBenchmark : IBenchmark
         BenchOutput.Note("cpu per transition: " + string.Join(", ", split.Select(x => $"{x.Group} {x.Ms.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} ms")) +
                          " (ceiling: every core busy with nothing but transitions at this cost)");
         BenchOutput.Note($"{transitions} transitions in {elapsed:F1} s through gateway → Leads; all {arrivals.Length} LeadStateChanged consumed within {consumeSpan:F1} s");
+
+        // The physical limit beside it, in the same run: PostgreSQL's own TPC-B-like write transactions (5 statements, durable
+        // commit) with every other process idle. A transition is one API transaction plus the relay's and the consumers'.
+        if (!args.Contains("--no-pgbench"))
+        {
+            await leads.DisposeAsync();
+            await gateway.DisposeAsync();
+            BenchOutput.Progress("pgbench TPC-B, scale 10, 8 clients");
+            var tpcb = await PgBench.TpcbAsync(duration, ct);
+            BenchOutput.Figure("pgbench_tpcb", tpcb, "tps");
+            BenchOutput.Figure("leads_transitions_vs_pgbench", transitions / elapsed / tpcb, "ratio", 2);
+        }
+
         return failures == 0 ? 0 : 1;
     }
 
