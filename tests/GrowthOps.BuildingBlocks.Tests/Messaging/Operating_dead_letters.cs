@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Json;
+using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using GrowthOps.BuildingBlocks.Tests.Infrastructure;
 using GrowthOps.Testing;
@@ -21,12 +21,15 @@ public sealed class Operating_dead_letters
     static readonly Uri PingQueue = new("queue:testhost-ping");
     static readonly Uri Scheduler = new("queue:testhost-scheduler");
 
-    // No immediate retries and two short redeliveries: a faulting message reaches its _error queue within seconds.
-    static Dictionary<string, string?> Settings(TestDatabase db, TestVirtualHost vhost, bool relay = true) =>
+    // No immediate retries and two short redeliveries: a faulting message reaches its _error queue within seconds; the
+    // relay gives up on a row after three quick attempts.
+    static Dictionary<string, string?> Settings(TestDatabase db, TestVirtualHost vhost) =>
         TestHostSettings.For(db, vhost, new Dictionary<string, string?>
         {
             ["Messaging:ImmediateRetries"] = "0",
-            ["Messaging:EnableOutboxRelay"] = relay ? "true" : "false",
+            ["Messaging:MaxDeliveryAttempts"] = "3",
+            ["Messaging:DeliveryRetryMinInterval"] = "00:00:00.100",
+            ["Messaging:DeliveryRetryMaxInterval"] = "00:00:00.200",
         });
 
     [Fact]
@@ -97,48 +100,51 @@ public sealed class Operating_dead_letters
         await using var db = await TestDatabase.CreateAsync();
         await using var vhost = await TestVirtualHost.CreateAsync("dlq");
         var tenant = Guid.NewGuid();
-        Guid orderId, pingId;
-        // A relay-less process: the order's OrderPlaced waits in the outbox; a ping scheduled for later waits in the scheduler.
-        await using (var app = await new TestHostApp(Settings(db, vhost, relay: false)).StartAsync())
+        var orderId = Guid.NewGuid();
+        var poison = Guid.NewGuid();
+        var pingId = Guid.NewGuid();
+        await using (var app = await new TestHostApp(Settings(db, vhost)).StartAsync())
         {
-            var response = await app.ClientFor(tenant).PostAsJsonAsync("/orders", new { amount = 7m });
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            orderId = (await response.Content.ReadFromJsonAsync<OrderBody>())!.Id;
-            pingId = Guid.NewGuid();
+            // An OrderPlaced whose stored headers cannot be read: the relay gives up on it after its attempts.
+            await db.ScalarAsync<int>("""
+                insert into testhost.outbox_message (sent_time, headers, message_id, content_type, message_type, body, destination_address)
+                values (now(), '{not json', $1, 'application/vnd.masstransit+json', 'urn:message:GrowthOps.TestHost.Contracts:OrderPlaced', $2,
+                  'queue:testhost-order-placed')
+                """, poison, OrderPlacedEnvelope(poison, tenant, orderId));
+            await Eventually.Until(() => db.ScalarAsync<long>("select count(*) from testhost.dead_letter where message_id = $1", poison), n => n == 1,
+                TimeSpan.FromSeconds(30), "the relay dead-letters the unreadable row");
             var due = DateTime.UtcNow.AddHours(1);
             await app.Bus.CreateMessageScheduler(Scheduler).ScheduleSend(PingQueue, due, new Ping(pingId, due));
             await Eventually.Until(() => db.ScalarAsync<long>("select count(*) from testhost.scheduled_message"), n => n == 1,
                 because: "the scheduler stores the ping");
         }
 
-        // What the relay and the scheduler do with a row they gave up on: move it, as it was, into dead_letter.
-        var outboxLetter = await db.ScalarAsync<long>("""
-            with moved as (delete from testhost.outbox_message returning *)
-            insert into testhost.dead_letter (source, message_id, message_type, destination_address, attempts, error, original)
-            select 'outbox', message_id, message_type, destination_address, 5, 'System.Text.Json.JsonException: outbox row unreadable', to_jsonb(moved)
-            from moved returning id
-            """);
+        // A timer the scheduler gave up on, moved as the scheduler moves it (its failure is not easily provoked from outside).
         var scheduledLetter = await db.ScalarAsync<long>("""
             with moved as (delete from testhost.scheduled_message returning *)
             insert into testhost.dead_letter (source, message_id, message_type, destination_address, attempts, error, original)
-            select 'scheduler', message_id, message_type, destination_address, 5, 'RabbitMQ.Client.Exceptions.AlreadyClosedException: scheduler send failed', to_jsonb(moved)
+            select 'scheduler', message_id, message_type, destination_address, 5,
+              'RabbitMQ.Client.Exceptions.AlreadyClosedException: scheduler send failed', to_jsonb(moved)
             from moved returning id
             """);
+        var outboxLetter = await db.ScalarAsync<long>("select id from testhost.dead_letter where message_id = $1", poison);
 
         var list = await GrowthopsScript.RunAsync(vhost, db, "dlq", "list", "testhost");
         Assert.True(list.ExitCode == 0, list.ToString());
         var lines = list.Output.Split('\n');
         Assert.Contains(lines, l => Regex.IsMatch(l, $@"^\s*testhost\s+2\s+{outboxLetter}\s+outbox\s"));
-        var outboxLine = Assert.Single(lines, l => Regex.IsMatch(l, $@"\s{outboxLetter}\s+outbox\s"));
-        Assert.Contains("GrowthOps.TestHost.Contracts.OrderPlaced", outboxLine, StringComparison.Ordinal);
-        Assert.Contains("System.Text.Json.JsonException: outbox row unreadable", outboxLine, StringComparison.Ordinal);
+        var outboxLine = Assert.Single(lines, l => Regex.IsMatch(l, $@"\s{outboxLetter}\s+outbox\s+{poison}\s"));
+        Assert.Matches(@"\sGrowthOps\.TestHost\.Contracts\.OrderPlaced\s+3\s", outboxLine);
+        Assert.Contains("json", outboxLine, StringComparison.OrdinalIgnoreCase);
         var scheduledLine = Assert.Single(lines, l => Regex.IsMatch(l, $@"\s{scheduledLetter}\s+scheduler\s"));
-        Assert.Contains("GrowthOps.TestHost.Contracts.Ping", scheduledLine, StringComparison.Ordinal);
+        Assert.Matches(@"\sGrowthOps\.TestHost\.Contracts\.Ping\s+5\s", scheduledLine);
         Assert.Contains("AlreadyClosedException: scheduler send failed", scheduledLine, StringComparison.Ordinal);
 
-        var one = await GrowthopsScript.RunAsync(vhost, db, "dlq", "replay", "testhost", "--id", outboxLetter.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The operator repairs the row's headers, then replays that one row.
+        await db.ScalarAsync<int>("update testhost.dead_letter set original = jsonb_set(original, '{headers}', '\"{}\"') where id = $1", outboxLetter);
+        var one = await GrowthopsScript.RunAsync(vhost, db, "dlq", "replay", "testhost", "--id", outboxLetter.ToString(CultureInfo.InvariantCulture));
         Assert.True(one.ExitCode == 0, one.ToString());
-        Assert.Equal(1L, await db.ScalarAsync<long>("select count(*) from testhost.outbox_message"));
+        Assert.Equal(1L, await db.ScalarAsync<long>("select count(*) from testhost.outbox_message where message_id = $1 and attempts = 0", poison));
         Assert.Equal(1L, await db.ScalarAsync<long>("select count(*) from testhost.dead_letter where source = 'scheduler'"));
 
         var all = await GrowthopsScript.RunAsync(vhost, db, "dlq", "replay", "testhost", "--all");
@@ -153,6 +159,16 @@ public sealed class Operating_dead_letters
         await Eventually.Until(() => db.ScalarAsync<long>("select count(*) from testhost.pings where ping_id = $1", pingId), n => n == 1,
             TimeSpan.FromSeconds(30), "the replayed ping fires");
     }
+
+    /// <summary>A complete MassTransit envelope of an OrderPlaced, as the outbox stores it.</summary>
+    static string OrderPlacedEnvelope(Guid messageId, Guid tenant, Guid orderId) => JsonSerializer.Serialize(new
+    {
+        messageId,
+        messageType = new[] { "urn:message:GrowthOps.TestHost.Contracts:OrderPlaced" },
+        message = new { tenantId = tenant, orderId, amount = 5m, occurredAt = DateTimeOffset.UtcNow },
+        sentTime = DateTime.UtcNow,
+        headers = new { },
+    });
 
     /// <summary>The flaky consumer's queue (message id → the message's own id), now served by a consumer that succeeds: what a fixed and redeployed service looks like.</summary>
     static async Task<IHost> StartHealthyConsumerAsync(TestVirtualHost vhost, ConcurrentDictionary<Guid, Guid> received)
@@ -188,6 +204,4 @@ public sealed class Operating_dead_letters
         await start;
         return host;
     }
-
-    sealed record OrderBody(Guid Id, decimal Amount);
 }
