@@ -10,14 +10,6 @@ using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Domain;
 
-/// <summary>What one action did, stored with the execution (<c>results</c>, one per action, in order).</summary>
-public sealed record AutomationActionResult(string Type, string Status, string? Error = null, int? StatusCode = null, Guid? HistoryId = null)
-{
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-    public const string Skipped = "skipped";
-}
-
 /// <summary>
 /// Runs the state automations a <see cref="LeadStateChanged"/> triggers, in the message's transaction: each matching active
 /// automation whose conditions hold on the contact runs its actions in order and records one execution. A refused action

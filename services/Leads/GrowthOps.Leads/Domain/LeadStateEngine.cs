@@ -7,16 +7,6 @@ using MassTransit;
 
 namespace GrowthOps.Leads.Domain;
 
-public static class TransitionSources
-{
-    public const string User = "user";
-    public const string Automation = "automation";
-    public const string Webhook = "webhook";
-    public const string System = "system";
-
-    public static readonly string[] All = [User, Automation, Webhook, System];
-}
-
 /// <summary>
 /// Moves a lead between states: checks the transition is allowed (and has notes when required), writes the history entry
 /// with the time spent in the previous state, updates the contact and publishes <see cref="LeadStateChanged"/> (plus
