@@ -14,6 +14,15 @@ namespace GrowthOps.Leads.Apis;
 /// <summary>The directory: contacts (leads and customers), their tags and the activity feed.</summary>
 public static class ContactsApi
 {
+    public static IHostApplicationBuilder AddContacts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<ContactsStore>();
+        builder.Services.AddScoped<ActivitiesStore>();
+        builder.Services.AddScoped<ContactDirectory>();
+        builder.Services.AddScoped<ActivityFeed>();
+        return builder;
+    }
+
     public static RouteGroupBuilder MapContactsApi(this RouteGroupBuilder api)
     {
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");

@@ -12,6 +12,15 @@ namespace GrowthOps.Leads.Apis;
 /// <summary>The lead state machine (D19): states, allowed transitions, executing transitions and their history.</summary>
 public static partial class StatesApi
 {
+    public static IHostApplicationBuilder AddStates(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<LeadConfigCache>();
+        builder.Services.AddScoped<StatesStore>();
+        builder.Services.AddScoped<HistoryStore>();
+        builder.Services.AddScoped<LeadStateEngine>();
+        return builder;
+    }
+
     public static RouteGroupBuilder MapStatesApi(this RouteGroupBuilder api)
     {
         var states = api.MapGroup("/states").WithTags("States");

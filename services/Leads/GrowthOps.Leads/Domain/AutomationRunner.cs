@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using GrowthOps.Contracts.Cortex;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Integrations;
+using GrowthOps.Leads.Integrations.Webhooks;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
