@@ -37,7 +37,7 @@ public static class ContactsApi
 
         var activities = api.MapGroup("/activities").WithTags("Activities");
         activities.MapPost("/", RecordActivity).WithIdempotency();
-        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024))
+        activities.MapPost("/batch", RecordActivities).WithMetadata(new RequestSizeLimitAttribute(LeadsDefaults.BatchBodyLimit))
             .WithIdempotency();
         activities.MapGet("/", ActivityFeedList);
         return api;

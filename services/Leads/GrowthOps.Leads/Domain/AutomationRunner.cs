@@ -151,5 +151,5 @@ public sealed class AutomationRunner(
         }
     }
 
-    static string TriggeredBy(Automation automation) => $"lead-automation:{automation.Id}";
+    static string TriggeredBy(Automation automation) => TriggeredByFormats.LeadAutomation(automation.Id);
 }
