@@ -29,16 +29,10 @@ public static class Extensions
 
         builder.Services.AddSingleton<IInboxPrecheck<LeadLifecycleState, LeadStateChanged>, LeadLifecyclePrecheck>();
         builder.Services.AddSingleton<TenantDefaults>();
-        builder.Services.AddSingleton<LeadConfigCache>();
         builder.Services.AddScoped<LeadsTransaction>();
-        builder.Services.AddScoped<ContactsStore>();
-        builder.Services.AddScoped<StatesStore>();
-        builder.Services.AddScoped<HistoryStore>();
-        builder.Services.AddScoped<ActivitiesStore>();
-        builder.Services.AddScoped<ContactDirectory>();
-        builder.Services.AddScoped<ActivityFeed>();
-        builder.Services.AddScoped<LeadStateEngine>();
-        builder.Services.AddScoped<SettingsStore>();
+        builder.AddContacts();
+        builder.AddStates();
+        builder.AddSettings();
         builder.AddHubSpot();
         builder.AddAutomations();
         builder.AddInsights();
@@ -50,10 +44,14 @@ public static class Extensions
         var api = app.MapGroup("/api/leads");
         api.MapContactsApi();
         api.MapStatesApi();
-        app.MapHubSpotApi();
+        api.MapHubSpotApi();
         api.MapSettingsApi();
         api.MapInsightsApi();
         api.MapAutomationsApi();
+
+        // Outside the group on purpose: HubSpot calls the URL configured in its app (/webhooks/hubspot) and the seeds'
+        // clients call /api/webhook/hubspot and /api/synthex/leads/state; those paths are a contract and stay exactly as they are.
+        app.MapHubSpotWebhooks();
         app.MapSynthexLeadsApi();
         return app;
     }

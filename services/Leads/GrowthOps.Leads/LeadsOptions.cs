@@ -11,9 +11,6 @@ public sealed class LeadsOptions
     [Range(1, 10_000)]
     public int MaxActivityBatch { get; set; } = 1000;
 
-    /// <summary>Dormancy period for tenants that have not set their own.</summary>
-    public TimeSpan DefaultDormancyPeriod { get; set; } = TimeSpan.FromDays(30);
-
     /// <summary>How long a next-state prediction is served from cache.</summary>
     public TimeSpan PredictionCacheDuration { get; set; } = TimeSpan.FromMinutes(15);
 

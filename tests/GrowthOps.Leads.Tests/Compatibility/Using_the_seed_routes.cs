@@ -13,7 +13,7 @@ public sealed class Using_the_seed_routes(LeadsApp app) : IClassFixture<LeadsApp
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
-        var lead = (await (await client.Post("/api/leads/contacts", new { email = "seed@example.com" })).Json()).GetProperty("id").GetGuid();
+        var lead = await client.CreateContact("seed@example.com");
         var transitions = await (await client.GetAsync("/api/synthex/leads/state?type=transitions")).Json();
         var toContacted = transitions.EnumerateArray()
             .Single(t => t.GetProperty("from_state").GetString() == "new" && t.GetProperty("to_state").GetString() == "contacted").GetProperty("id").GetGuid();

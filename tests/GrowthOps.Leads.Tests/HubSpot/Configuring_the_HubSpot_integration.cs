@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using GrowthOps.Leads.Domain;
+using GrowthOps.Leads.Integrations;
 using static GrowthOps.Leads.Tests.HubSpot.HubSpotTesting;
 
 namespace GrowthOps.Leads.Tests.HubSpot;

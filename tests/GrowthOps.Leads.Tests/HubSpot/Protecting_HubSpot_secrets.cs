@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using GrowthOps.Leads.Domain;
+using GrowthOps.Leads.Integrations;
 using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Tests.HubSpot;

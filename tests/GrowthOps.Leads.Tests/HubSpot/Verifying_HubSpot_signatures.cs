@@ -1,5 +1,5 @@
 using System.Text;
-using GrowthOps.Leads.Domain;
+using GrowthOps.Leads.Integrations.HubSpot;
 
 namespace GrowthOps.Leads.Tests.HubSpot;
 

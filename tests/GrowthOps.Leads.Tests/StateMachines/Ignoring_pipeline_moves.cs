@@ -5,14 +5,11 @@ namespace GrowthOps.Leads.Tests.StateMachines;
 /// <summary>Its own database: the test counts every inbox row of the lifecycle saga.</summary>
 public sealed class Ignoring_pipeline_moves(LeadsApp app) : IClassFixture<LeadsApp>
 {
-    static async Task<Guid> CreateContact(HttpClient client, string email) =>
-        (await (await client.Post("/api/leads/contacts", new { email })).Json()).GetProperty("id").GetGuid();
-
     [Fact]
     public async Task A_pipeline_move_of_an_active_lead_costs_the_lifecycle_no_transaction()
     {
         var client = app.ClientFor(Guid.NewGuid());
-        var id = await CreateContact(client, "moving@example.com");
+        var id = await client.CreateContact("moving@example.com");
         await Eventually.Until(() => app.Database.ScalarAsync<string>("select coalesce(max(current_state), '') from leads.lead_lifecycle_state where correlation_id = $1", id),
             s => s == "Active");
         var version = await app.Database.ScalarAsync<long>("select version from leads.lead_lifecycle_state where correlation_id = $1", id);

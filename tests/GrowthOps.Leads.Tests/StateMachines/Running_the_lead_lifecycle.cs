@@ -15,9 +15,6 @@ public sealed class Running_the_lead_lifecycle(LeadsApp app) : IClassFixture<Lea
         return (client, tenant);
     }
 
-    static async Task<Guid> CreateContact(HttpClient client, string email) =>
-        (await (await client.Post("/api/leads/contacts", new { email })).Json()).GetProperty("id").GetGuid();
-
     [Fact]
     public async Task A_tenant_reads_back_the_dormancy_period_it_set_and_starts_with_the_default()
     {
@@ -36,7 +33,7 @@ public sealed class Running_the_lead_lifecycle(LeadsApp app) : IClassFixture<Lea
     public async Task A_lead_without_activity_goes_dormant_after_the_tenants_period_as_a_system_transition()
     {
         var (client, tenant) = await TenantWithDormancy(2);
-        var id = await CreateContact(client, "quiet@example.com");
+        var id = await client.CreateContact("quiet@example.com");
 
         var dormant = await app.Events.WaitFor<LeadWentDormant>(e => e.ContactId == id, TimeSpan.FromSeconds(20));
         Assert.Equal(tenant, dormant.TenantId);
@@ -52,7 +49,7 @@ public sealed class Running_the_lead_lifecycle(LeadsApp app) : IClassFixture<Lea
     public async Task Activity_postpones_dormancy_and_reactivates_a_dormant_lead()
     {
         var (client, _) = await TenantWithDormancy(3);
-        var id = await CreateContact(client, "busy@example.com");
+        var id = await client.CreateContact("busy@example.com");
         var created = DateTimeOffset.UtcNow;
 
         // Keep the lead busy past its first deadline; each activity restarts the period.
@@ -78,10 +75,10 @@ public sealed class Running_the_lead_lifecycle(LeadsApp app) : IClassFixture<Lea
     public async Task Won_leads_are_closed_and_never_go_dormant()
     {
         var (client, _) = await TenantWithDormancy(2);
-        var won = await CreateContact(client, "buyer@example.com");
+        var won = await client.CreateContact("buyer@example.com");
         foreach (var state in new[] { "contacted", "qualified", "proposal", "negotiation", "won" })
             Assert.Equal(HttpStatusCode.Created, (await client.Post($"/api/leads/contacts/{won}/transitions", new { to_state = state })).StatusCode);
-        var idle = await CreateContact(client, "idle@example.com");
+        var idle = await client.CreateContact("idle@example.com");
 
         // The idle lead, created after the win with the same period, going dormant shows the won lead's time has passed.
         await app.Events.WaitFor<LeadWentDormant>(e => e.ContactId == idle, TimeSpan.FromSeconds(20));
@@ -93,7 +90,7 @@ public sealed class Running_the_lead_lifecycle(LeadsApp app) : IClassFixture<Lea
     public async Task A_duplicated_timeout_moves_the_lead_once()
     {
         var (client, tenant) = await TenantWithDormancy(3600);
-        var id = await CreateContact(client, "dup@example.com");
+        var id = await client.CreateContact("dup@example.com");
         await Eventually.Until(() => app.Database.ScalarAsync<string>("select coalesce(max(current_state), '') from leads.lead_lifecycle_state where correlation_id = $1", id),
             s => s == "Active");
 

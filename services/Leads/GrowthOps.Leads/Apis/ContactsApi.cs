@@ -14,6 +14,15 @@ namespace GrowthOps.Leads.Apis;
 /// <summary>The directory: contacts (leads and customers), their tags and the activity feed.</summary>
 public static class ContactsApi
 {
+    public static IHostApplicationBuilder AddContacts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<ContactsStore>();
+        builder.Services.AddScoped<ActivitiesStore>();
+        builder.Services.AddScoped<ContactDirectory>();
+        builder.Services.AddScoped<ActivityFeed>();
+        return builder;
+    }
+
     public static RouteGroupBuilder MapContactsApi(this RouteGroupBuilder api)
     {
         var contacts = api.MapGroup("/contacts").WithTags("Contacts");
@@ -28,7 +37,7 @@ public static class ContactsApi
 
         var activities = api.MapGroup("/activities").WithTags("Activities");
         activities.MapPost("/", RecordActivity).WithIdempotency();
-        activities.MapPost("/batch", RecordActivities).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024 * 1024))
+        activities.MapPost("/batch", RecordActivities).WithMetadata(new RequestSizeLimitAttribute(LeadsDefaults.BatchBodyLimit))
             .WithIdempotency();
         activities.MapGet("/", ActivityFeedList);
         return api;

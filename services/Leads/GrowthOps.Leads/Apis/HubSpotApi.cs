@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Leads.Integrations;
+using GrowthOps.Leads.Integrations.HubSpot;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
@@ -9,6 +11,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.OpenApi;
 
 namespace GrowthOps.Leads.Apis;
@@ -21,13 +24,25 @@ public static class HubSpotApi
 {
     public const int MaxPortals = 100;
 
-    public static RouteGroupBuilder MapHubSpotIntegration(this IEndpointRouteBuilder app)
+    public static IHostApplicationBuilder AddHubSpot(this IHostApplicationBuilder builder)
     {
-        var integration = app.MapGroup("/api/leads/integrations/hubspot").WithTags("HubSpot");
+        builder.Services.AddOptions<LeadsOptions>()
+            .Validate(o => SecretProtector.TryDecodeKey(o.SecretsKey) is not null, $"{LeadsOptions.Section}:{nameof(LeadsOptions.SecretsKey)} must be base64 of 32 bytes.");
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddScoped<HubSpotStore>();
+        builder.Services.AddScoped<HubSpotEventProcessor>();
+        return builder;
+    }
+
+    /// <summary>The tenant's integration settings, under the service's group; the webhook is mapped by <see cref="MapHubSpotWebhooks"/>.</summary>
+    public static RouteGroupBuilder MapHubSpotApi(this RouteGroupBuilder api)
+    {
+        var integration = api.MapGroup("/integrations/hubspot").WithTags("HubSpot");
         integration.MapGet("/", GetIntegration);
         integration.MapPut("/", PutIntegration);
         integration.MapDelete("/", DeleteIntegration);
-        return integration;
+        return api;
     }
 
     /// <summary>The webhook at HubSpot's target URL and at the seeds' compatibility route; the gateway forwards both anonymously.</summary>

@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
+using GrowthOps.Leads.Integrations.HubSpot;
 
 namespace GrowthOps.Leads.Apis;
 
 /// <summary>
 /// One event of a HubSpot webhook delivery as HubSpot sends it (webhooks API v3, camelCase), documented for the webhook route;
-/// read by <see cref="Domain.HubSpotEvent.ParseBatch"/>. HubSpot always sends eventId, subscriptionType and occurredAt; the
+/// read by <see cref="HubSpotEvent.ParseBatch"/>. HubSpot always sends eventId, subscriptionType and occurredAt; the
 /// seeds' hand-written example has none of them but eventType.
 /// </summary>
 [Description("subscriptionType (or eventType) is required; without eventId, one is derived from the content so a retry is still recognised.")]

@@ -11,6 +11,15 @@ namespace GrowthOps.Leads.Apis;
 /// <summary>D19 insights: next-state predictions (scored as leads move), per-state metrics and the tenant's stats.</summary>
 public static class InsightsApi
 {
+    public static IHostApplicationBuilder AddInsights(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<PredictionsStore>();
+        builder.Services.AddScoped<MetricsStore>();
+        builder.Services.AddScoped<PredictionService>();
+        builder.Services.AddScoped<ILeadTransitionObserver, PredictionOutcomeObserver>();
+        return builder;
+    }
+
     public static RouteGroupBuilder MapInsightsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/contacts/{id:guid}/predictions", Predict).WithTags("Predictions").WithIdempotency();

@@ -8,6 +8,12 @@ public static class SettingsApi
 {
     public sealed record Settings(double DormancyPeriodSeconds);
 
+    public static IHostApplicationBuilder AddSettings(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<SettingsStore>();
+        return builder;
+    }
+
     public static RouteGroupBuilder MapSettingsApi(this RouteGroupBuilder api)
     {
         var settings = api.MapGroup("/settings").WithTags("Settings");

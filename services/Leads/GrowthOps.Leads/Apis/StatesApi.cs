@@ -12,6 +12,15 @@ namespace GrowthOps.Leads.Apis;
 /// <summary>The lead state machine (D19): states, allowed transitions, executing transitions and their history.</summary>
 public static partial class StatesApi
 {
+    public static IHostApplicationBuilder AddStates(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<LeadConfigCache>();
+        builder.Services.AddScoped<StatesStore>();
+        builder.Services.AddScoped<HistoryStore>();
+        builder.Services.AddScoped<LeadStateEngine>();
+        return builder;
+    }
+
     public static RouteGroupBuilder MapStatesApi(this RouteGroupBuilder api)
     {
         var states = api.MapGroup("/states").WithTags("States");
@@ -171,8 +180,8 @@ public static partial class StatesApi
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.ContactIds is not { Count: > 0 and <= 1000 })
-            errors["contact_ids"] = ["must hold between 1 and 1000 ids"];
+        if (request.ContactIds is not { Count: > 0 and <= LeadsDefaults.MaxBulkTransition })
+            errors["contact_ids"] = [$"must hold between 1 and {LeadsDefaults.MaxBulkTransition} ids"];
         if (request.ToState is null && request.TransitionId is null)
             errors["to_state"] = ["give to_state or transition_id"];
         if (Source(request.Source) is not { } source)

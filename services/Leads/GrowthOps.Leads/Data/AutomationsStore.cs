@@ -8,17 +8,6 @@ using GrowthOps.ServiceDefaults.Paging;
 
 namespace GrowthOps.Leads.Data;
 
-/// <summary>A state automation with the current names of the states it refers to (null when a state was deleted since).</summary>
-public sealed record Automation(
-    Guid Id, string Name, string Trigger, Guid? StateId, string? State, Guid? FromStateId, string? FromState, Guid? ToStateId, string? ToState,
-    IReadOnlyList<AutomationCondition> Conditions, IReadOnlyList<AutomationAction> Actions, bool IsActive, long ExecutionCount,
-    DateTime? LastExecutedAt, DateTime Created, DateTime Updated);
-
-/// <summary>One run of an automation for one state change; <see cref="ResultsJson"/> holds a result per action.</summary>
-public sealed record AutomationExecution(
-    Guid Id, Guid AutomationId, string AutomationName, Guid ContactId, Guid HistoryId, string Status, string ResultsJson, string? Error,
-    DateTime ExecutedAt);
-
 /// <summary>State automations and their executions (<c>leads.lead_state_automations</c>, <c>leads.automation_executions</c>).</summary>
 public sealed class AutomationsStore(UnitOfWork unitOfWork)
 {

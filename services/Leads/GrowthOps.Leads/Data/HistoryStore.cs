@@ -3,9 +3,6 @@ using GrowthOps.Persistence;
 
 namespace GrowthOps.Leads.Data;
 
-public sealed record HistoryEntry(Guid Id, Guid ContactId, Guid? FromStateId, string? FromState, Guid ToStateId, string ToState,
-    Guid? TransitionId, string? Notes, string? TriggeredBy, string Source, double? SecondsInPreviousState, DateTime OccurredAt);
-
 /// <summary>The audit trail of lead state changes.</summary>
 public sealed class HistoryStore(UnitOfWork unitOfWork)
 {

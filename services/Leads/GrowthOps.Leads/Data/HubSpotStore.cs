@@ -1,5 +1,6 @@
 using Dapper;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Leads.Integrations.HubSpot;
 using GrowthOps.Persistence;
 using Npgsql;
 

@@ -3,14 +3,6 @@ using GrowthOps.Persistence;
 
 namespace GrowthOps.Leads.Data;
 
-/// <summary>Per state: contacts in it now, and from the history the moves in and out and the time spent (seconds) per stay.</summary>
-public sealed record StateMetricsRow(Guid StateId, string State, int Position, bool IsTerminal, long Contacts, long TransitionsIn, long TransitionsOut,
-    double? AvgSecondsInState, double? MedianSecondsInState);
-
-public sealed record TenantStatsRow(long Contacts, long Leads, long Customers, long Won, long Lost, long Transitions30d, long TransitionsTotal,
-    long Predictions, long PredictionsResolved, long PredictionsCorrect, long AutomationExecutions, long AutomationsSucceeded,
-    long AutomationsFailed, long AutomationsSkipped);
-
 /// <summary>Aggregates over the tenant's contacts, state history, predictions and automation executions (D19 metrics).</summary>
 public sealed class MetricsStore(UnitOfWork unitOfWork)
 {

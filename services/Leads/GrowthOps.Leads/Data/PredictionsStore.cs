@@ -7,11 +7,6 @@ using Npgsql;
 
 namespace GrowthOps.Leads.Data;
 
-public sealed record StoredPrediction(
-    Guid Id, Guid ContactId, Guid FromStateId, string? FromState, Guid PredictedStateId, string? PredictedState,
-    IReadOnlyList<PredictionProbability> Probabilities, double Confidence, PredictionFeatures Features, string Model, DateTime Created,
-    DateTime ExpiresAt, Guid? OutcomeStateId, string? OutcomeState, DateTime? OutcomeAt, bool? Correct);
-
 /// <summary>Next-state predictions (<c>leads.lead_state_predictions</c>) and the inputs the model reads.</summary>
 public sealed class PredictionsStore(UnitOfWork unitOfWork)
 {

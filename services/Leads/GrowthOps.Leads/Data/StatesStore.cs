@@ -3,12 +3,6 @@ using GrowthOps.Persistence;
 
 namespace GrowthOps.Leads.Data;
 
-public sealed record LeadState(Guid Id, string Name, string Color, int Position, string? Description, bool IsTerminal, bool IsDefault,
-    DateTime Created, DateTime Updated);
-
-public sealed record LeadTransition(Guid Id, Guid? FromStateId, string? FromState, Guid ToStateId, string ToState, string? Name,
-    bool RequiresNotes, DateTime Created);
-
 /// <summary>Lead states and the allowed transitions between them.</summary>
 public sealed class StatesStore(UnitOfWork unitOfWork)
 {

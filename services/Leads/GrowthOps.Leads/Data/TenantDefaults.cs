@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dapper;
+using GrowthOps.Leads.Domain;
 using GrowthOps.Persistence;
 
 namespace GrowthOps.Leads.Data;
@@ -14,21 +15,21 @@ public sealed class TenantDefaults
 
     public static readonly DefaultState[] States =
     [
-        new("new", "gray", 1, "Newly captured lead", false),
-        new("contacted", "blue", 2, "Initial outreach made", false),
-        new("qualified", "green", 3, "Meets qualification criteria", false),
-        new("proposal", "yellow", 4, "Proposal sent", false),
-        new("negotiation", "orange", 5, "In active negotiation", false),
-        new("won", "emerald", 6, "Deal closed successfully", true),
-        new("lost", "red", 7, "Deal lost", true),
-        new("dormant", "slate", 8, "Inactive/unresponsive", false),
+        new(LeadStateNames.New, "gray", 1, "Newly captured lead", false),
+        new(LeadStateNames.Contacted, "blue", 2, "Initial outreach made", false),
+        new(LeadStateNames.Qualified, "green", 3, "Meets qualification criteria", false),
+        new(LeadStateNames.Proposal, "yellow", 4, "Proposal sent", false),
+        new(LeadStateNames.Negotiation, "orange", 5, "In active negotiation", false),
+        new(LeadStateNames.Won, "emerald", 6, "Deal closed successfully", true),
+        new(LeadStateNames.Lost, "red", 7, "Deal lost", true),
+        new(LeadStateNames.Dormant, "slate", 8, "Inactive/unresponsive", false),
     ];
 
     /// <summary>(from, to); a null from means "from any state".</summary>
     public static readonly (string? From, string To)[] Transitions =
     [
-        ("new", "contacted"), ("contacted", "qualified"), ("qualified", "proposal"), ("proposal", "negotiation"),
-        ("negotiation", "won"), (null, "lost"), (null, "dormant"), ("dormant", "contacted"),
+        (LeadStateNames.New, LeadStateNames.Contacted), (LeadStateNames.Contacted, LeadStateNames.Qualified), (LeadStateNames.Qualified, LeadStateNames.Proposal), (LeadStateNames.Proposal, LeadStateNames.Negotiation),
+        (LeadStateNames.Negotiation, LeadStateNames.Won), (null, LeadStateNames.Lost), (null, LeadStateNames.Dormant), (LeadStateNames.Dormant, LeadStateNames.Contacted),
     ];
 
     readonly ConcurrentDictionary<Guid, bool> _seeded = new();

@@ -6,15 +6,13 @@ namespace GrowthOps.Leads.Domain;
 /// </summary>
 public static class AutomationChain
 {
-    const string Prefix = "automation:";
-
-    public static string TriggeredBy(Guid automationId, int depth) => $"{Prefix}{automationId}:{depth}";
+    public static string TriggeredBy(Guid automationId, int depth) => TriggeredByFormats.Automation(automationId, depth);
 
     public static int DepthOf(string source, string? triggeredBy)
     {
         if (source != TransitionSources.Automation)
             return 0;
-        if (triggeredBy is not null && triggeredBy.StartsWith(Prefix, StringComparison.Ordinal) && triggeredBy.Split(':') is [_, var id, var d] &&
+        if (triggeredBy is not null && triggeredBy.StartsWith(TriggeredByFormats.AutomationPrefix, StringComparison.Ordinal) && triggeredBy.Split(':') is [_, var id, var d] &&
             Guid.TryParse(id, out _) && int.TryParse(d, System.Globalization.CultureInfo.InvariantCulture, out var depth) && depth > 0)
             return depth;
         // Made by some other automation (a workflow, an API client that says so): at least one deep.

@@ -4,9 +4,6 @@ using GrowthOps.Contracts.Leads;
 
 namespace GrowthOps.Leads.Domain;
 
-/// <summary>One test on a contact field; <see cref="Value"/> is absent for <c>exists</c>/<c>not_exists</c>.</summary>
-public sealed record AutomationCondition(string Field, string Operator, JsonElement? Value);
-
 /// <summary>
 /// Conditions of a state automation over the contact snapshot carried by <see cref="LeadStateChanged"/>; all must hold.
 /// Text compares case-insensitively; numbers compare as numbers when either side is a JSON number; <c>greater_than</c> and

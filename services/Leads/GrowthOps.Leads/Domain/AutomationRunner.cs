@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using GrowthOps.Contracts.Cortex;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Integrations;
+using GrowthOps.Leads.Integrations.Webhooks;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
@@ -9,14 +11,6 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Domain;
-
-/// <summary>What one action did, stored with the execution (<c>results</c>, one per action, in order).</summary>
-public sealed record AutomationActionResult(string Type, string Status, string? Error = null, int? StatusCode = null, Guid? HistoryId = null)
-{
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-    public const string Skipped = "skipped";
-}
 
 /// <summary>
 /// Runs the state automations a <see cref="LeadStateChanged"/> triggers, in the message's transaction: each matching active
@@ -157,5 +151,5 @@ public sealed class AutomationRunner(
         }
     }
 
-    static string TriggeredBy(Automation automation) => $"lead-automation:{automation.Id}";
+    static string TriggeredBy(Automation automation) => TriggeredByFormats.LeadAutomation(automation.Id);
 }

@@ -23,7 +23,7 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
             return new Upserted(await ApplyAsync(existing, fields, merge: true, ct, interactionAt), false);
 
         var now = DateTime.UtcNow;
-        var initial = await states.FindAsync("new", ct);
+        var initial = await states.FindAsync(LeadStateNames.New, ct);
         var contact = new Contact
         {
             Id = Guid.CreateVersion7(),

@@ -131,11 +131,3 @@ public sealed partial class ContactFields
         return default;
     }
 }
-
-/// <summary>A value that may be absent (distinct from present-and-null).</summary>
-public readonly record struct Optional<T>(T Value)
-{
-    public bool HasValue { get; } = true;
-
-    public T Or(T fallback) => HasValue ? Value : fallback;
-}

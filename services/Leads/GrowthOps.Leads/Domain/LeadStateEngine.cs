@@ -7,16 +7,6 @@ using MassTransit;
 
 namespace GrowthOps.Leads.Domain;
 
-public static class TransitionSources
-{
-    public const string User = "user";
-    public const string Automation = "automation";
-    public const string Webhook = "webhook";
-    public const string System = "system";
-
-    public static readonly string[] All = [User, Automation, Webhook, System];
-}
-
 /// <summary>
 /// Moves a lead between states: checks the transition is allowed (and has notes when required), writes the history entry
 /// with the time spent in the previous state, updates the contact and publishes <see cref="LeadStateChanged"/> (plus
@@ -88,9 +78,9 @@ public sealed class LeadStateEngine(
         await publish.Publish(new LeadStateChanged(TenantOf(contact), contact.Id, entry.Id, entry.FromStateId, entry.FromState, toState.Id,
             toState.Name, toState.IsTerminal, rule.Id, request.Notes, request.TriggeredBy, request.Source, entry.SecondsInPreviousState, snapshot,
             occurredAt), ct);
-        if (string.Equals(toState.Name, "won", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(toState.Name, LeadStateNames.Won, StringComparison.OrdinalIgnoreCase))
             await publish.Publish(new LeadWon(TenantOf(contact), contact.Id, entry.Id, contact.Source, contact.Channel, snapshot, occurredAt), ct);
-        else if (string.Equals(toState.Name, "lost", StringComparison.OrdinalIgnoreCase))
+        else if (string.Equals(toState.Name, LeadStateNames.Lost, StringComparison.OrdinalIgnoreCase))
             await publish.Publish(new LeadLost(TenantOf(contact), contact.Id, entry.Id, request.Notes, snapshot, occurredAt), ct);
 
         foreach (var observer in observers)

@@ -15,6 +15,3 @@ public sealed class LeadLifecycleState : SagaStateMachineInstance, ISagaVersion
     public int TimesWentDormant { get; set; }
     public int TimesReactivated { get; set; }
 }
-
-/// <summary>Fires when a lead has had no activity for its tenant's dormancy period. Internal to Leads.</summary>
-public record LeadDormancyTimeout(Guid TenantId, Guid ContactId, DateTimeOffset OccurredAt);

@@ -26,7 +26,7 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
         Event(() => Deleted, x => x.CorrelateById(m => m.Message.ContactId));
         Schedule(() => DormancyTimeout, x => x.DormancyTimeoutTokenId, s =>
         {
-            s.Delay = TimeSpan.FromDays(30);
+            s.Delay = LeadsDefaults.DormancyPeriod;
             s.Received = r => r.CorrelateById(m => m.Message.ContactId);
         });
 
@@ -35,7 +35,7 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
             KeepAlive(When(Created, c => !IsClosing(c.Message.Contact.LeadState)).Then(c => c.Saga.LastActivityAt = c.Message.OccurredAt)).TransitionTo(Active),
             KeepAlive(When(Activity).Then(c => c.Saga.LastActivityAt = c.Message.OccurredAt)).TransitionTo(Active),
             When(StateChanged, c => IsClosing(c.Message.ToState)).TransitionTo(Closed),
-            When(StateChanged, c => c.Message.ToState == Dormancy).TransitionTo(Dormant),
+            When(StateChanged, c => c.Message.ToState == LeadStateNames.Dormant).TransitionTo(Dormant),
             KeepAlive(When(StateChanged, IsOpenState)).TransitionTo(Active),
             Ignore(Deleted));
 
@@ -43,14 +43,14 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
             Ignore(Created),
             KeepAlive(When(Activity).Then(c => Touch(c.Saga, c.Message.OccurredAt))),
             When(StateChanged, c => IsClosing(c.Message.ToState)).Unschedule(DormancyTimeout).TransitionTo(Closed),
-            When(StateChanged, c => c.Message.ToState == Dormancy).Unschedule(DormancyTimeout).TransitionTo(Dormant),
+            When(StateChanged, c => c.Message.ToState == LeadStateNames.Dormant).Unschedule(DormancyTimeout).TransitionTo(Dormant),
             // Moving an active lead along its pipeline is not activity of the lead's own: the timeout stands (and a hot
             // pipeline does not pay two scheduler messages per transition).
             Ignore(StateChanged, IsOpenState),
             When(DormancyTimeout.Received)
                 .ThenAsync(async c =>
                 {
-                    if (await Move(c, Dormancy, "No activity within the dormancy period", logger))
+                    if (await Move(c, LeadStateNames.Dormant, "No activity within the dormancy period", logger))
                     {
                         c.Saga.TimesWentDormant++;
                         await c.Publish(new LeadWentDormant(c.Saga.TenantId, c.Saga.CorrelationId, c.Saga.LastActivityAt, DateTimeOffset.UtcNow));
@@ -65,7 +65,7 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
                 .Then(c => Touch(c.Saga, c.Message.OccurredAt))
                 .ThenAsync(async c =>
                 {
-                    if (await Move(c, "contacted", "Reactivated by new activity", logger))
+                    if (await Move(c, LeadStateNames.Contacted, "Reactivated by new activity", logger))
                         c.Saga.TimesReactivated++;
                 }))
                 .TransitionTo(Active),
@@ -82,8 +82,6 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
         SetCompletedWhenFinalized();
     }
 
-    const string Dormancy = "dormant";
-
     public State Active { get; private set; } = null!;
     public State Dormant { get; private set; } = null!;
     public State Closed { get; private set; } = null!;
@@ -95,12 +93,12 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
     public Schedule<LeadLifecycleState, LeadDormancyTimeout> DormancyTimeout { get; private set; } = null!;
 
     // Each event has exactly one matching branch per state: MassTransit runs every When whose filter passes.
-    static bool IsClosing(string? state) => state is "won" or "lost";
+    static bool IsClosing(string? state) => state is LeadStateNames.Won or LeadStateNames.Lost;
 
     static bool IsOpenState(BehaviorContext<LeadLifecycleState, LeadStateChanged> c) => IsOpen(c.Message.ToState);
 
     /// <summary>A state that is neither closing nor dormant: a pipeline move (see <see cref="LeadLifecyclePrecheck"/>).</summary>
-    public static bool IsOpen(string? state) => !IsClosing(state) && state != Dormancy;
+    public static bool IsOpen(string? state) => !IsClosing(state) && state != LeadStateNames.Dormant;
 
     static void Touch(LeadLifecycleState saga, DateTimeOffset at)
     {
@@ -140,7 +138,7 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
         {
             var tx = context.GetServiceOrCreateInstance<LeadsTransaction>();
             await tx.RunAsync(() => context.GetServiceOrCreateInstance<LeadStateEngine>().TransitionAsync(
-                new LeadStateEngine.Request(context.Saga.CorrelationId, toState, null, notes, "lead-lifecycle", TransitionSources.System),
+                new LeadStateEngine.Request(context.Saga.CorrelationId, toState, null, notes, TriggeredByFormats.LeadLifecycle, TransitionSources.System),
                 context.CancellationToken), context.CancellationToken);
             return true;
         }

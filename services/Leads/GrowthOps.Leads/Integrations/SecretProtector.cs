@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace GrowthOps.Leads.Domain;
+namespace GrowthOps.Leads.Integrations;
 
 /// <summary>
 /// Encrypts integration secrets at rest with AES-256-GCM under <see cref="LeadsOptions.SecretsKey"/>. Layout:

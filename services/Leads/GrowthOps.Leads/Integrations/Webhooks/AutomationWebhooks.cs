@@ -4,9 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GrowthOps.Contracts.Leads;
+using GrowthOps.Leads.Domain;
 using Polly.Timeout;
 
-namespace GrowthOps.Leads.Domain;
+namespace GrowthOps.Leads.Integrations.Webhooks;
 
 /// <summary>
 /// Delivers a state change to a webhook action's URL, signed so the receiver can check it came from us:

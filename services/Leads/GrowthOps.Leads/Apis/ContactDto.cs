@@ -14,8 +14,3 @@ public sealed record ContactDto(
         c.Phone, c.Company, c.Source, c.Channel, c.OwnerId, c.Score, c.Timezone, c.MarketingConsent, c.ConsentAt, c.Attributes, c.Tags, c.StateId,
         c.StateName, c.StateEnteredAt, c.LastInteractionAt, c.Created, c.Updated);
 }
-
-public sealed record ActivityDto(Guid Id, Guid ContactId, string Type, JsonElement Metadata, DateTime OccurredAt, DateTime CreatedAt)
-{
-    public static ActivityDto From(Activity a) => new(a.Id, a.ContactId, a.Type, JsonDocument.Parse(a.MetadataJson).RootElement, a.OccurredAt, a.Created);
-}

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace GrowthOps.Leads.Domain;
+namespace GrowthOps.Leads.Integrations.HubSpot;
 
 /// <summary>
 /// HubSpot's request signatures (developers.hubspot.com, "Validating requests"):

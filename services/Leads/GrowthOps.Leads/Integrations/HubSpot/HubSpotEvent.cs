@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace GrowthOps.Leads.Domain;
+namespace GrowthOps.Leads.Integrations.HubSpot;
 
 /// <summary>
 /// One event of a HubSpot webhook delivery (webhooks API v3 payload: <c>eventId</c>, <c>portalId</c>, <c>subscriptionType</c>,

@@ -3,9 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
+using GrowthOps.Leads.Domain;
 using MassTransit;
 
-namespace GrowthOps.Leads.Domain;
+namespace GrowthOps.Leads.Integrations.HubSpot;
 
 /// <summary>
 /// Applies a verified HubSpot delivery inside the tenant's transaction (the caller's): each event id is recorded first, so a
