@@ -124,8 +124,14 @@ public sealed class ChildProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    bool _disposed;
+
+    /// <summary>Kills the process; safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         await KillAsync();
         _process.Dispose();
     }

@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using GrowthOps.Bench.Infrastructure;
 using GrowthOps.Contracts.Leads;
+using GrowthOps.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -60,27 +61,27 @@ sealed class LeadsBenchmark : IBenchmark
             ["Leads:SecretsKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("growthops-bench-secrets-key-32by")),
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        await leads.WaitReadyAsync(ct);
+        await leads.WaitReadyAsync();
         await using var gateway = ChildProcess.Start(gatewayDll, new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Auth:SigningKey"] = SigningKey,
-            ["ReverseProxy:Clusters:leads:Destinations:d1:Address"] = leads.Address.ToString(),
+            ["ReverseProxy:Clusters:leads:Destinations:d1:Address"] = leads.BaseAddress.ToString(),
             // The benchmark measures throughput, not the per-tenant quota.
             ["RateLimiting:PerTenant:PermitsPerPeriod"] = "1000000",
             ["RateLimiting:PerTenant:Burst"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        await gateway.WaitReadyAsync(ct);
-        CpuSampler.NameProcess(leads.ProcessId, "leads");
-        CpuSampler.NameProcess(gateway.ProcessId, "gateway");
+        await gateway.WaitReadyAsync();
+        CpuSampler.NameProcess(leads.Id, "leads");
+        CpuSampler.NameProcess(gateway.Id, "gateway");
         CpuSampler.TrackDatabase(database.Name);
 
         var tenant = Guid.NewGuid();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers * 2 })
         {
             // --direct: straight to Leads, to separate the gateway's share of the cost.
-            BaseAddress = args.Contains("--direct") ? leads.Address : gateway.Address, Timeout = TimeSpan.FromSeconds(30),
+            BaseAddress = args.Contains("--direct") ? leads.BaseAddress : gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30),
         };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(tenant));
 
