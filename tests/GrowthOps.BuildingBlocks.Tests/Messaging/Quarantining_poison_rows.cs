@@ -84,11 +84,7 @@ public sealed class Quarantining_poison_rows() : TestHostTests("poison")
     public async Task A_scheduled_row_that_cannot_be_read_is_dead_lettered_and_later_timers_still_fire()
     {
         var poison = Guid.NewGuid();
-        await Db.ScalarAsync<int>("""
-            insert into testhost.scheduled_message (token_id, scheduled_time, message_id, content_type, message_type, body, headers, destination_address)
-            values ($1, now() - interval '1 second', $1, 'application/vnd.masstransit+json', 'urn:message:GrowthOps.TestHost.Contracts:Ping', '{}',
-              '{not json', 'queue:testhost-ping')
-            """, poison);
+        await ScheduledPings.InsertDueAsync(Db, poison, "{}", headers: "{not json");
         var due = DateTime.UtcNow.AddSeconds(1);
         var ping = await App.Bus.CreateMessageScheduler(new Uri("queue:testhost-scheduler"))
             .ScheduleSend(new Uri("queue:testhost-ping"), due, new Ping(Guid.NewGuid(), due));
@@ -104,21 +100,15 @@ public sealed class Quarantining_poison_rows() : TestHostTests("poison")
     public async Task A_recurring_schedule_whose_next_time_cannot_be_computed_is_not_sent_over_and_over()
     {
         var pingId = Guid.NewGuid();
-        var envelope = JsonSerializer.Serialize(new
-        {
-            messageId = Guid.NewGuid(),
-            messageType = new[] { "urn:message:GrowthOps.TestHost.Contracts:Ping" },
-            message = new { pingId, dueAt = DateTimeOffset.UtcNow },
-            headers = new { },
-        });
+        var envelope = ScheduledPings.Envelope(pingId);
         // A time zone this machine does not know: the next occurrence cannot be computed. It used to be computed after the send,
         // so the send was rolled back and repeated at every poll.
         await Db.ScalarAsync<int>("""
             insert into testhost.scheduled_message (token_id, scheduled_time, schedule_id, schedule_group, cron_expression, time_zone_id,
               message_id, content_type, message_type, body, headers, destination_address)
             values ($1, now() - interval '1 second', 'bad-zone', 'tests', '* * * * * ?', 'Nowhere/Atlantis', $1, 'application/vnd.masstransit+json',
-              'urn:message:GrowthOps.TestHost.Contracts:Ping', $2, '{}', 'queue:testhost-ping')
-            """, Guid.NewGuid(), envelope);
+              $3, $2, '{}', 'queue:testhost-ping')
+            """, Guid.NewGuid(), envelope, ScheduledPings.MessageType);
 
         await Eventually.Until(() => Db.ScalarAsync<long>("select count(*) from testhost.dead_letter where source = 'scheduler'"), n => n == 1,
             TimeSpan.FromSeconds(20), "the failed occurrence is dead-lettered");

@@ -76,16 +76,7 @@ public sealed class Scheduling_messages() : TestHostTests("sched")
         for (var attempt = 0; hold is null && attempt < 10; attempt++)
         {
             var token = Guid.NewGuid();
-            var envelope = System.Text.Json.JsonSerializer.Serialize(new
-            {
-                messageId = token, messageType = new[] { "urn:message:GrowthOps.TestHost.Contracts:Ping" },
-                message = new { pingId = Guid.NewGuid(), dueAt = DateTimeOffset.UtcNow }, headers = new { },
-            });
-            await Db.ScalarAsync<int>("""
-                insert into testhost.scheduled_message (token_id, scheduled_time, message_id, content_type, message_type, body, headers, destination_address)
-                values ($1, now() - interval '1 second', $1, 'application/vnd.masstransit+json', 'urn:message:GrowthOps.TestHost.Contracts:Ping', $2, '{}',
-                  'queue:testhost-ping')
-                """, token, envelope);
+            await ScheduledPings.InsertDueAsync(Db, token, ScheduledPings.Envelope(Guid.NewGuid(), token));
             var transaction = await other.BeginTransactionAsync();
             await using var take = new Npgsql.NpgsqlCommand(
                 "select token_id from testhost.scheduled_message where token_id = $1 and not fired for update skip locked", other, transaction);
