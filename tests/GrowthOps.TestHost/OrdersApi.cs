@@ -44,9 +44,9 @@ public static class OrdersApi
             await unitOfWork.CommitAsync(ct);
             return order;
         }
-        catch
+        catch (Exception e)
         {
-            await unitOfWork.RollbackAsync();
+            await unitOfWork.RollbackAsync(e);
             throw;
         }
     }
@@ -81,9 +81,9 @@ public static class OrdersApi
             await publish.Publish(new OrderPlaced(tenant.Required, kept, 2, DateTimeOffset.UtcNow), ct);
             await unitOfWork.CommitAsync(ct);
         }
-        catch
+        catch (Exception e)
         {
-            await unitOfWork.RollbackAsync();
+            await unitOfWork.RollbackAsync(e);
             throw;
         }
 

@@ -31,7 +31,8 @@ public static class PersistenceExtensions
             var csb = new NpgsqlConnectionStringBuilder(GetConnectionString(sp.GetRequiredService<IConfiguration>()));
             csb.ApplicationName ??= $"growthops-{schema}";
             // The tenant is transaction-local (set_config(..., true)), so a pooled connection carries no session state
-            // worth a DISCARD ALL on every reuse; and the same few statements run all day, so prepare them.
+            // worth a DISCARD ALL on every reuse; and the same few statements run all day, so prepare them. (A statement that
+            // fails in PostgreSQL can corrupt Npgsql's record of what is prepared: UnitOfWork.RollbackAsync(cause) resets it.)
             csb.NoResetOnClose = true;
             if (csb.MaxAutoPrepare == 0)
                 csb.MaxAutoPrepare = 64;

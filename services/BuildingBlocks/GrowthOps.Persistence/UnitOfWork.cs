@@ -93,9 +93,9 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
             await CommitAsync(cancellationToken);
             return result;
         }
-        catch
+        catch (Exception e)
         {
-            await RollbackAsync();
+            await RollbackAsync(e);
             throw;
         }
     }
@@ -137,10 +137,19 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
     }
 
     /// <summary>Rolls back to the savepoint: its database writes, and the deferred writes and actions queued since, are undone.</summary>
-    public async Task RollbackToSavepointAsync(string name, CancellationToken cancellationToken = default)
+    public Task RollbackToSavepointAsync(string name, CancellationToken cancellationToken = default) =>
+        RollbackToSavepointAsync(name, null, cancellationToken);
+
+    /// <summary>
+    /// Rolls back to the savepoint after <paramref name="cause"/> failed the work since it; the transaction goes on (see
+    /// <see cref="RollbackAsync(Exception)"/> for what a statement that failed in PostgreSQL leaves behind).
+    /// </summary>
+    public async Task RollbackToSavepointAsync(string name, Exception? cause, CancellationToken cancellationToken = default)
     {
         var index = SavepointIndex(name);
         await Transaction.RollbackAsync(name, cancellationToken);
+        if (cause is not null && FailedInDatabase(cause))
+            ForgetPreparedStatements();
         var (_, deferred, afterCommit) = _savepoints![index];
         if (_deferred is { } d && d.Count > deferred)
             d.RemoveRange(deferred, d.Count - deferred);
@@ -192,7 +201,20 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
         }
     }
 
-    public async Task RollbackAsync()
+    /// <summary>Rolls back deliberately (nothing failed: a duplicate message, a replayed request).</summary>
+    public Task RollbackAsync() => RollbackAsync(failedInDatabase: false);
+
+    /// <summary>
+    /// Rolls back after <paramref name="cause"/> failed the work. When a statement failed inside PostgreSQL, the connection's
+    /// prepared statements are forgotten before it goes back to the pool: Npgsql auto-prepares a statement on its fifth use,
+    /// and if that use fails while PostgreSQL binds its parameters (a NUL in a text value, an invalid jsonb escape) Npgsql
+    /// records the statement as prepared without ever learning what rows it returns — every later run of the same SQL on
+    /// that connection then fails ("Received unexpected backend message DataRow"), whoever runs it. Errors are rare, so the
+    /// round trip this costs them is cheap; correct bookkeeping is not negotiable.
+    /// </summary>
+    public Task RollbackAsync(Exception cause) => RollbackAsync(FailedInDatabase(cause));
+
+    async Task RollbackAsync(bool failedInDatabase)
     {
         if (_transaction is null)
             return;
@@ -211,7 +233,32 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
 
         _afterCommit = null;
         _deferred = null;
+        if (failedInDatabase)
+            ForgetPreparedStatements();
         await EndAsync();
+    }
+
+    static bool FailedInDatabase(Exception cause)
+    {
+        for (var e = cause; e is not null; e = e.InnerException)
+            if (e is PostgresException || (e is AggregateException aggregate && aggregate.InnerExceptions.Any(FailedInDatabase)))
+                return true;
+        return false;
+    }
+
+    void ForgetPreparedStatements()
+    {
+        if (_connection is not { State: ConnectionState.Open } connection)
+            return; // Closed or broken: it is not going back to the pool.
+        try
+        {
+            // Sync only (Npgsql has no async form); it is one DEALLOCATE ALL, on the error path alone.
+            connection.UnprepareAll();
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke: Npgsql discards it instead of pooling it, which is as good.
+        }
     }
 
     async Task EndAsync()
@@ -229,7 +276,8 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, CurrentTenant curren
 
     public async ValueTask DisposeAsync()
     {
-        await RollbackAsync();
+        // A transaction still open here was abandoned by work that failed in a way nobody reported: assume the worst.
+        await RollbackAsync(failedInDatabase: true);
         if (_connection is not null)
             await _connection.DisposeAsync();
         _connection = null;

@@ -73,9 +73,9 @@ sealed class InboxFilter<TMessage>(IConsumeScopeProvider scopeProvider, OutboxCo
                 await next.Send(outboxContext);
             await unitOfWork.CommitAsync(context.CancellationToken);
         }
-        catch
+        catch (Exception e)
         {
-            await unitOfWork.RollbackAsync();
+            await unitOfWork.RollbackAsync(e);
             throw;
         }
     }

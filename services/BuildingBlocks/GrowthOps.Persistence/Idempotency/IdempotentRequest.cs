@@ -81,9 +81,9 @@ static class IdempotentRequest
 
             await WriteBodyAsync(context, body);
         }
-        catch
+        catch (Exception e)
         {
-            await unitOfWork.RollbackAsync();
+            await unitOfWork.RollbackAsync(e);
             throw;
         }
     }

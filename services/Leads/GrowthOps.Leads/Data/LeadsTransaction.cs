@@ -26,9 +26,9 @@ public sealed class LeadsTransaction(UnitOfWork unitOfWork, TenantDefaults defau
             await unitOfWork.CommitAsync(ct);
             return result;
         }
-        catch
+        catch (Exception e)
         {
-            await unitOfWork.RollbackAsync();
+            await unitOfWork.RollbackAsync(e);
             throw;
         }
     }
