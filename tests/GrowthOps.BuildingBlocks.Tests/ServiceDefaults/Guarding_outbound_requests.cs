@@ -5,6 +5,7 @@ using System.Text;
 using GrowthOps.ServiceDefaults.Outbound;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -42,15 +43,18 @@ public sealed class Guarding_outbound_requests : IDisposable
         _server.Stop();
     }
 
-    HttpClient Client(params (string Key, string Value)[] settings)
+    IHost Build(string environment, params (string Key, string Value)[] settings)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
         builder.Services.AddOutboundHttpClient(Name);
         var host = builder.Build();
         _hosts.Add(host);
-        return host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(Name);
+        return host;
     }
+
+    HttpClient Client(params (string Key, string Value)[] settings) =>
+        Build("Testing", settings).Services.GetRequiredService<IHttpClientFactory>().CreateClient(Name);
 
     HttpClient LoopbackAllowed(params (string Key, string Value)[] settings) =>
         Client([("Outbound:AllowHttp", "true"), ("Outbound:AllowLoopback", "true"), .. settings]);
@@ -88,6 +92,16 @@ public sealed class Guarding_outbound_requests : IDisposable
         Assert.Equal("The URL must be an https URL.", refused.Message);
         await Assert.ThrowsAsync<OutboundRequestRefusedException>(() => LoopbackAllowed().GetAsync($"http://user:secret@127.0.0.1:{Port}/ok"));
         Assert.Equal(0, Received("/ok"));
+    }
+
+    [Theory]
+    [InlineData("Outbound:AllowHttp")]
+    [InlineData("Outbound:AllowLoopback")]
+    public async Task The_development_switches_stop_a_production_host_from_starting(string setting)
+    {
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => Build("Production", (setting, "true")).StartAsync());
+        Assert.Contains("cannot be set in Production", refused.Message, StringComparison.Ordinal);
+        await Build("Production").StartAsync();
     }
 
     [Fact]

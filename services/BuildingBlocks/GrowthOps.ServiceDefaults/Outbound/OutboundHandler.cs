@@ -87,10 +87,11 @@ public sealed class OutboundHandler : DelegatingHandler
             if (redirects == maxRedirects || RedirectTarget(response, url) is not { } target)
                 return response;
 
+            var status = response.StatusCode;
             response.Dispose();
             // As HttpClient's own redirects: 303, and 301/302 after a POST, become a GET without a body; credentials stay behind.
-            if ((response.StatusCode == HttpStatusCode.SeeOther && request.Method != HttpMethod.Head) ||
-                (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found && request.Method == HttpMethod.Post))
+            if ((status == HttpStatusCode.SeeOther && request.Method != HttpMethod.Head) ||
+                (status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found && request.Method == HttpMethod.Post))
             {
                 request.Method = HttpMethod.Get;
                 request.Content = null;
@@ -115,8 +116,8 @@ public sealed class OutboundHandler : DelegatingHandler
     }
 
     static Uri? RedirectTarget(HttpResponseMessage response, Uri from) =>
-        response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect
-            or HttpStatusCode.PermanentRedirect && response.Headers.Location is { } location
+        (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect) && response.Headers.Location is { } location
             ? new Uri(from, location)
             : null;
 
