@@ -19,7 +19,12 @@ public sealed class Delivering_webhooks : IClassFixture<LeadsApp>, IAsyncLifetim
         _app = app;
         _receiver.Given(Request.Create().WithPath("/hooks/ok").UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
         _receiver.Given(Request.Create().WithPath("/hooks/broken").UsingPost()).RespondWith(Response.Create().WithStatusCode(500));
+        _receiver.Given(Request.Create().WithPath("/hooks/moved").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(302).WithHeader("Location", "http://169.254.169.254/latest/meta-data/iam/"));
     }
+
+    /// <summary>On 127.0.0.1, which LeadsApp's <c>Outbound:AllowLoopback</c> lets through.</summary>
+    string Hook(string path) => $"http://127.0.0.1:{_receiver.Port}{path}";
 
     /// <summary>
     /// WireMock's first request takes seconds here (start-up work in the test process), longer than a webhook attempt may:
@@ -45,7 +50,7 @@ public sealed class Delivering_webhooks : IClassFixture<LeadsApp>, IAsyncLifetim
         var automationId = await client.CreateAutomationId(new
         {
             name = "Tell the CRM", trigger = "on_enter", state = "contacted",
-            actions = new object[] { new { type = "webhook", url = $"{_receiver.Url}/hooks/ok", secret } },
+            actions = new object[] { new { type = "webhook", url = Hook("/hooks/ok"), secret } },
         });
         var contactId = await client.CreateContact(new { email = "hook@example.com", first_name = "Hook" });
 
@@ -83,7 +88,7 @@ public sealed class Delivering_webhooks : IClassFixture<LeadsApp>, IAsyncLifetim
             name = "Broken receiver", trigger = "on_enter", state = "contacted",
             actions = new object[]
             {
-                new { type = "webhook", url = $"{_receiver.Url}/hooks/broken", secret = "s3cret" },
+                new { type = "webhook", url = Hook("/hooks/broken"), secret = "s3cret" },
                 new { type = "add_tag", tag = "after-webhook" },
             },
         });
@@ -100,6 +105,27 @@ public sealed class Delivering_webhooks : IClassFixture<LeadsApp>, IAsyncLifetim
         // The first attempt and three retries, once: the message was handled, not redelivered.
         Assert.Equal(4, Deliveries("/hooks/broken", contactId).Count);
         await _app.Events.WaitFor<TagAdded>(e => e.ContactId == contactId && e.Tag == "after-webhook");
+    }
+
+    [Fact]
+    public async Task A_webhook_redirected_to_a_metadata_address_is_refused_once_and_recorded_as_failed()
+    {
+        var client = _app.ClientFor(Guid.NewGuid());
+        var automationId = await client.CreateAutomationId(new
+        {
+            name = "Redirected", trigger = "on_enter", state = "contacted",
+            actions = new object[] { new { type = "webhook", url = Hook("/hooks/moved"), secret = "s3cret" } },
+        });
+        var contactId = await client.CreateContact(new { email = "moved@example.com" });
+
+        await client.Transition(contactId, "contacted");
+
+        var execution = Assert.Single(await client.WaitForExecutions(automationId));
+        Assert.Equal("failed", execution.GetProperty("status").GetString());
+        var error = Assert.Single(execution.GetProperty("results").EnumerateArray()).GetProperty("error").GetString();
+        Assert.Contains("redirected to a URL that must not point at 169.254.169.254: a cloud metadata address", error, StringComparison.Ordinal);
+        // A refusal is not a transient failure: asked once, not retried.
+        Assert.Single(Deliveries("/hooks/moved", contactId));
     }
 
     List<WireMock.IRequestMessage> Deliveries(string path, Guid contactId) =>

@@ -65,6 +65,9 @@ public class LeadsApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["Leads:SecretsKey"] = Convert.ToBase64String("growthops-test-secrets-key-32byt"u8.ToArray()),
             ["Messaging:RedeliveryIntervals:0"] = "00:00:00.500",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Webhook receivers are WireMock servers on this machine; Refusing_forbidden_webhook_targets turns loopback off.
+            ["Outbound:AllowHttp"] = "true",
+            ["Outbound:AllowLoopback"] = "true",
         };
         foreach (var (key, value) in Settings)
             settings[key] = value;

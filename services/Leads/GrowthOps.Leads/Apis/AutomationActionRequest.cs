@@ -12,7 +12,7 @@ public sealed record AutomationActionRequest(
     [property: Description("start_workflow.")] Guid? WorkflowId = null,
     [property: Description("start_workflow: variables passed to the workflow.")] Dictionary<string, JsonElement>? Variables = null,
     [property: Description("enroll_sequence.")] Guid? SequenceId = null,
-    [property: Description("webhook: an absolute http or https URL.")] string? Url = null,
+    [property: Description("webhook: an absolute https URL (http only where Outbound:AllowHttp is set) without user name or password; private, loopback, link-local and metadata addresses are refused.")] string? Url = null,
     [property: Description("webhook: POST (the default), PUT or PATCH.")] string? Method = null,
     [property: Description("webhook: signs each delivery; write-only, kept encrypted. Omitted on PATCH, the webhook with the same URL keeps its secret.")]
     string? Secret = null);

@@ -10,6 +10,7 @@ using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Outbound;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -33,12 +34,14 @@ public static class AutomationsApi
         builder.Services.AddSingleton<IInboxPrecheck<LeadStateChangedConsumer, LeadStateChanged>, AutomationsPrecheck>();
         builder.Services.AddSingleton<AutomationWebhooks>();
 
+        // The guarded client for tenant-supplied URLs (no private, loopback or metadata addresses, capped response and time).
         // Not the standard handler every client gets: its 30 s budget and 2 s backoff are too long for a call made inside the
         // message's transaction. RemoveAllResilienceHandlers is the supported way to drop a handler added by
         // ConfigureHttpClientDefaults, but still marked experimental. Webhooks are delivered at least once; the body's
         // history_id lets receivers deduplicate.
 #pragma warning disable EXTEXP0001
-        builder.Services.AddHttpClient(AutomationWebhooks.ClientName, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("GrowthOps-Webhooks/1.0"))
+        builder.Services.AddOutboundHttpClient(AutomationWebhooks.ClientName)
+            .ConfigureHttpClient(client => client.DefaultRequestHeaders.UserAgent.ParseAdd("GrowthOps-Webhooks/1.0"))
             .RemoveAllResilienceHandlers()
 #pragma warning restore EXTEXP0001
             .AddResilienceHandler(AutomationWebhooks.ClientName, (pipeline, context) =>
@@ -108,10 +111,10 @@ public static class AutomationsApi
     [Consumes(typeof(AutomationRequest), "application/json")]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
     public static async Task<Results<Created<AutomationDto>, ValidationProblem>> CreateAutomation(JsonElement body, LeadsTransaction tx,
-        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
+        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, OutboundPolicy outbound, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (AutomationDraft.Parse(body, null, errors) is not { } draft)
+        if (AutomationDraft.Parse(body, null, errors, outbound) is not { } draft)
             return TypedResults.ValidationProblem(errors);
         var created = await tx.RunAsync(async () =>
         {
@@ -131,13 +134,13 @@ public static class AutomationsApi
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
     public static async Task<Results<Ok<AutomationDto>, ValidationProblem>> UpdateAutomation(Guid id, JsonElement body, LeadsTransaction tx,
-        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, CancellationToken ct)
+        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, OutboundPolicy outbound, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var updated = await tx.RunAsync(async () =>
         {
             var current = await store.GetAsync(id, ct) ?? throw new NotFoundException($"Automation {id} does not exist.");
-            if (AutomationDraft.Parse(body, current, errors) is not { } draft)
+            if (AutomationDraft.Parse(body, current, errors, outbound) is not { } draft)
                 return null;
             await store.UpdateAsync(await ResolveAsync(draft, id, current, states, secrets, tenant.Required, ct), ct);
             return await store.GetAsync(id, ct);

@@ -6,6 +6,7 @@ using GrowthOps.Leads.Integrations;
 using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Outbound;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -108,7 +109,7 @@ public static class SynthexApi
                     : Invalid("lead_id", "is required");
             case "create_automation":
                 return await AutomationsApi.CreateAutomation(JsonSerializer.SerializeToElement(fields), tx, services.GetRequiredService<AutomationsStore>(),
-                    states, services.GetRequiredService<SecretProtector>(), tenant, ct);
+                    states, services.GetRequiredService<SecretProtector>(), tenant, services.GetRequiredService<OutboundPolicy>(), ct);
             default:
                 return Invalid("action", $"must be one of {string.Join(", ", Actions)}");
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GrowthOps.ServiceDefaults.Outbound;
 
 namespace GrowthOps.Leads.Domain;
 
@@ -22,8 +23,11 @@ public static class AutomationActions
     /// <summary>
     /// Reads <c>actions</c>; errors are keyed like <c>actions[0].tag</c>. A webhook without a secret keeps the secret of the
     /// <paramref name="current"/> webhook with the same URL (a client that read the automation back never saw the secret).
+    /// A webhook URL must pass <paramref name="outbound"/>: a literal forbidden address is refused here, a host name that
+    /// resolves to one when the webhook is called.
     /// </summary>
-    public static IReadOnlyList<Parsed> Parse(JsonElement actions, IReadOnlyList<AutomationAction> current, Dictionary<string, string[]> errors)
+    public static IReadOnlyList<Parsed> Parse(JsonElement actions, IReadOnlyList<AutomationAction> current, Dictionary<string, string[]> errors,
+        OutboundPolicy outbound)
     {
         if (actions.ValueKind != JsonValueKind.Array || actions.GetArrayLength() is 0 or > MaxActions)
         {
@@ -103,6 +107,8 @@ public static class AutomationActions
                         : null;
                     if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url!.Length > 2000)
                         Error("url", "is required: an absolute http or https URL");
+                    else if (outbound.WhyRefused(uri) is { } refused)
+                        Error("url", refused);
                     else if (!WebhookMethods.Contains(method))
                         Error("method", $"must be one of {string.Join(", ", WebhookMethods)}");
                     else if (secret is { Length: 0 or > 500 } || (secret is null && kept is null))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrowthOps.Leads.Data;
+using GrowthOps.ServiceDefaults.Outbound;
 
 namespace GrowthOps.Leads.Domain;
 
@@ -24,8 +25,11 @@ public sealed record AutomationDraft(
 
     public static readonly string[] Triggers = [OnEnter, OnExit, OnTransition];
 
-    /// <summary>The draft, or null with <paramref name="errors"/> filled in (keyed by snake_case member).</summary>
-    public static AutomationDraft? Parse(JsonElement body, Automation? current, Dictionary<string, string[]> errors)
+    /// <summary>
+    /// The draft, or null with <paramref name="errors"/> filled in (keyed by snake_case member); webhook URLs are checked
+    /// against <paramref name="outbound"/>.
+    /// </summary>
+    public static AutomationDraft? Parse(JsonElement body, Automation? current, Dictionary<string, string[]> errors, OutboundPolicy outbound)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -98,7 +102,7 @@ public sealed record AutomationDraft(
 
         var actionsGiven = Has("actions", out var a) || current is null;
         var actions = actionsGiven
-            ? AutomationActions.Parse(a, current?.Actions ?? [], errors)
+            ? AutomationActions.Parse(a, current?.Actions ?? [], errors, outbound)
             : current!.Actions.Select(action => new AutomationActions.Parsed(action, null)).ToList();
 
         var isActive = current?.IsActive ?? true;

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults.Outbound;
 using Polly.Timeout;
 
 namespace GrowthOps.Leads.Integrations.Webhooks;
@@ -12,8 +13,9 @@ namespace GrowthOps.Leads.Integrations.Webhooks;
 /// <summary>
 /// Delivers a state change to a webhook action's URL, signed so the receiver can check it came from us:
 /// <c>X-GrowthOps-Signature: sha256=&lt;hex HMAC-SHA256(secret, body)&gt;</c>. Retries and timeouts come from the named
-/// client's pipeline; what is left after them (an error status, a timeout, a refused connection) is returned as a failed
-/// result, never thrown: it is an outcome to record, not a reason to redeliver the message.
+/// client's pipeline; what is left after them (an error status, a timeout, a refused connection, a target the outbound
+/// policy refuses) is returned as a failed result, never thrown: it is an outcome to record, not a reason to redeliver the
+/// message.
 /// </summary>
 public sealed class AutomationWebhooks(IHttpClientFactory clients)
 {
@@ -52,10 +54,16 @@ public sealed class AutomationWebhooks(IHttpClientFactory clients)
                 : new AutomationActionResult(action.Type, AutomationActionResult.Failed,
                     $"The webhook answered {status} {response.ReasonPhrase}.", status);
         }
+        catch (OutboundRequestRefusedException e)
+        {
+            return new AutomationActionResult(action.Type, AutomationActionResult.Failed, $"The webhook was refused. {e.Message}");
+        }
         catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TimeoutRejectedException or OperationCanceledException)
         {
             return new AutomationActionResult(action.Type, AutomationActionResult.Failed,
-                e is TimeoutRejectedException ? "The webhook did not answer in time." : $"The webhook could not be reached: {e.Message}");
+                e is TimeoutRejectedException or { InnerException: TimeoutException }
+                    ? "The webhook did not answer in time."
+                    : $"The webhook could not be reached: {e.Message}");
         }
     }
 
