@@ -26,8 +26,9 @@ public static class OrdersApi
         return group;
     }
 
-    static async Task<Results<Created<OrderDto>, ValidationProblem>> Place(PlaceOrderRequest request, CurrentTenant tenant, UnitOfWork unitOfWork,
-        IPublishEndpoint publish, CancellationToken ct)
+    /// <param name="coupon">Unused: a query parameter the idempotency tests vary (a request's fingerprint covers its query).</param>
+    static async Task<Results<Created<OrderDto>, ValidationProblem>> Place(PlaceOrderRequest request, string? coupon, CurrentTenant tenant,
+        UnitOfWork unitOfWork, IPublishEndpoint publish, CancellationToken ct)
     {
         if (request.Amount <= 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["amount"] = ["must be positive"] });

@@ -136,14 +136,16 @@ public static class HubSpotApi
         string? appId = null;
         if (body.TryGetProperty("app_id", out var a))
         {
+            // HubSpot's app ids are integers; a number is kept as its digits (1e309 or 4.2 is no app id).
             appId = a.ValueKind switch
             {
                 JsonValueKind.String => a.GetString()!.Trim() is { Length: > 0 } text ? text : null,
-                JsonValueKind.Number => a.GetRawText(),
+                JsonValueKind.Number when a.TryGetInt64(out var id) => id.ToString(CultureInfo.InvariantCulture),
                 _ => null,
             };
-            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > 64 })
-                errors["app_id"] = ["must be a string or number of at most 64 characters"];
+            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > 64 } ||
+                (a.ValueKind == JsonValueKind.Number && appId is null))
+                errors["app_id"] = ["must be a string of at most 64 characters or an integer"];
         }
 
         return (secret, portals.ToArray(), appId);
