@@ -26,8 +26,9 @@ public static class OrdersApi
         return group;
     }
 
-    static async Task<Results<Created<OrderDto>, ValidationProblem>> Place(PlaceOrderRequest request, CurrentTenant tenant, UnitOfWork unitOfWork,
-        IPublishEndpoint publish, CancellationToken ct)
+    /// <param name="coupon">Unused: a query parameter the idempotency tests vary (a request's fingerprint covers its query).</param>
+    static async Task<Results<Created<OrderDto>, ValidationProblem>> Place(PlaceOrderRequest request, string? coupon, CurrentTenant tenant,
+        UnitOfWork unitOfWork, IPublishEndpoint publish, CancellationToken ct)
     {
         if (request.Amount <= 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["amount"] = ["must be positive"] });
@@ -98,11 +99,14 @@ public static class OrdersApi
 
     sealed record OrderRow(Guid Id, decimal Amount, DateTime Created);
 
-    /// <summary>Newest first, a page at a time: the paging building blocks end to end.</summary>
-    static async Task<Ok<Page<OrderDto>>> ListPages([AsParameters] PageRequest page, UnitOfWork unitOfWork, CancellationToken ct)
+    /// <summary>
+    /// Newest first, a page at a time: the paging building blocks end to end. <paramref name="minAmount"/> is a multi-word filter
+    /// without an attribute, named <c>min_amount</c> on the wire by ServiceDefaults alone.
+    /// </summary>
+    static async Task<Ok<Page<OrderDto>>> ListPages([AsParameters] PageRequest page, decimal? minAmount, UnitOfWork unitOfWork, CancellationToken ct)
     {
-        var sql = new System.Text.StringBuilder("select id, amount, created from testhost.orders where true");
-        var args = new DynamicParameters();
+        var sql = new System.Text.StringBuilder("select id, amount, created from testhost.orders where amount >= @minAmount");
+        var args = new DynamicParameters(new { minAmount = minAmount ?? decimal.MinValue });
         Keyset.Append(sql, args, page, "created", "id");
         var rows = await unitOfWork.InTransactionAsync(async () =>
             (await unitOfWork.Connection.QueryAsync<OrderRow>(sql.ToString(), args, unitOfWork.Transaction)).ToList(), ct);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Query;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -155,7 +156,8 @@ public static class Extensions
 
     /// <summary>
     /// The middleware every service runs, in order: problem details for exceptions and empty error responses,
-    /// authentication, the tenant from the token, authorization; then the health endpoints and the OpenAPI document.
+    /// authentication, the tenant from the token, authorization, the query string held to what the endpoint declares
+    /// (<see cref="QueryParameters"/>); then the health endpoints and the OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -182,6 +184,7 @@ public static class Extensions
             return next(context);
         });
         app.UseAuthorization();
+        app.UseMiddleware<QueryParameterCheck>();
         app.MapDefaultEndpoints();
         app.MapOpenApiDocument();
         return app;

@@ -48,6 +48,41 @@ public sealed class Paging_through_lists() : TestHostTests("paging")
         Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _), await response.Content.ReadAsStringAsync());
     }
 
+    static string Cursor(string text) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(text));
+
+    static readonly string Ticks = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    static readonly Guid Id = Guid.NewGuid();
+
+    /// <summary>Cursors a client changed: each is a 400 naming <c>cursor</c>, never a 500 nor a page from somewhere else.</summary>
+    public static TheoryData<string> TamperedCursors() =>
+    [
+        Cursor($"-1:{Id:N}"),
+        Cursor($"{long.MaxValue}:{Id:N}"),
+        Cursor($"99999999999999999999999:{Id:N}"),
+        Cursor($"{Ticks}:{Id:N}:extra"),
+        Cursor($"{Ticks}"),
+        Cursor($"{Ticks}:not-a-guid"),
+        Cursor($"+{Ticks}:{Id:N}"),
+        Cursor($"0{Ticks}:{Id:N}"),
+        Cursor($"{Ticks}:{Id.ToString("N").ToUpperInvariant()}"),
+        Cursor($"{Ticks}:{Id:D}"),
+        Cursor($"{Ticks}:{Id:N}") + "==",
+        "%F0%9F%92%A9",
+        "",
+    ];
+
+    [Theory]
+    [MemberData(nameof(TamperedCursors))]
+    public async Task Refuses_a_tampered_cursor_naming_it(string cursor)
+    {
+        var response = await App.ClientFor(_tenant).GetAsync($"/orders/pages?cursor={cursor}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("cursor", out _),
+            await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Documents_the_page_parameters_and_the_400_they_can_cause()
     {
@@ -55,7 +90,7 @@ public sealed class Paging_through_lists() : TestHostTests("paging")
 
         var operation = document.GetProperty("paths").GetProperty("/orders/pages").GetProperty("get");
         var parameters = operation.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
-        Assert.Equal(["cursor", "limit"], parameters.Keys.Order());
+        Assert.Equal(["cursor", "limit", "min_amount"], parameters.Keys.Order());
         Assert.Equal(GrowthOps.ServiceDefaults.Paging.PageRequest.MaxLimit, parameters["limit"].GetProperty("schema").GetProperty("maximum").GetInt32());
         Assert.Contains($"{GrowthOps.ServiceDefaults.Paging.PageRequest.DefaultLimit} when absent", parameters["limit"].GetProperty("description").GetString(),
             StringComparison.Ordinal);

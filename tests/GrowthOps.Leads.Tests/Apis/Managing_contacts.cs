@@ -130,12 +130,49 @@ public sealed class Managing_contacts(LeadsApp app) : IClassFixture<LeadsApp>
     [InlineData("limit=0", "limit")]
     [InlineData("limit=201", "limit")]
     [InlineData("cursor=not-one-of-ours", "cursor")]
+    [InlineData("cursor=LTE6MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY", "cursor")] // "-1:<id>"
+    [InlineData("cursor=NjM4MDAwMDAwMDAwMDAwMDAwOjAxMjM0NTY3ODlBQkNERUYwMTIzNDU2Nzg5QUJDREVG", "cursor")] // an upper-case id
+    [InlineData("cursor=NjM4MDAwMDAwMDAwMDAwMDAwOjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmOjE", "cursor")] // three parts
+    [InlineData("createdFrom=2020-01-01T00:00:00Z", "createdFrom")]
+    [InlineData("interactionto=2020-01-01T00:00:00Z", "interactionto")]
+    [InlineData("state=new&sort=email", "sort")]
+    [InlineData("limit=5&limit=6", "limit")]
     public async Task A_list_request_out_of_range_is_a_400_naming_the_parameter(string query, string parameter)
     {
         var response = await app.ClientFor(_tenant).GetAsync($"/api/leads/contacts?{query}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.Json()).GetProperty("errors").TryGetProperty(parameter, out _));
+    }
+
+    [Theory]
+    [InlineData("/api/leads/activities?contactId=0123456789abcdef0123456789abcdef", "contactId")]
+    [InlineData("/api/leads/activities?type=x&contact=0123456789abcdef0123456789abcdef", "contact")]
+    [InlineData("/api/leads/states?include=all", "include")]
+    [InlineData("/api/leads/automations?limit=5", "limit")]
+    [InlineData("/api/synthex/leads/state?type=states&tenant=0123456789abcdef0123456789abcdef", "tenant")]
+    public async Task A_query_parameter_an_operation_does_not_take_is_a_400_naming_it(string url, string parameter)
+    {
+        var response = await app.ClientFor(_tenant).GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await response.Json()).GetProperty("errors").TryGetProperty(parameter, out _));
+    }
+
+    [Fact]
+    public async Task The_activity_feed_holds_to_the_contact_named_by_contact_id()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var active = await client.CreateContact("active@acme.test");
+        var quiet = await client.CreateContact("quiet@acme.test");
+        await client.RecordActivity(new { type = "page.viewed", contact_id = active });
+
+        async Task<Guid[]> Feed(string query) => (await client.GetJson($"/api/leads/activities?{query}")).GetProperty("items").EnumerateArray()
+            .Select(a => a.GetProperty("contact_id").GetGuid()).ToArray();
+        Assert.Empty(await Feed($"contact_id={quiet}"));
+        Assert.Equal([active], await Feed($"contact_id={active}"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/leads/activities?contactId={quiet}")).StatusCode);
     }
 
     [Fact]

@@ -94,6 +94,15 @@ public sealed class Configuring_the_HubSpot_integration(LeadsApp app) : IClassFi
         Assert.True((await (await client.Put(Url, new { client_secret = "s", portal_ids = Array.Empty<long>() })).Json())
             .GetProperty("errors").TryGetProperty("portal_ids", out _));
 
+        // A number that is no integer (or no double) is no app id; it is not kept as its text.
+        foreach (var appId in new[] { "1e309", "4.2" })
+        {
+            var number = await client.PutAsync(Url, new StringContent($$"""{"client_secret":"s","portal_ids":[{{NewId()}}],"app_id":{{appId}}}""",
+                Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, number.StatusCode);
+            Assert.True((await number.Json()).GetProperty("errors").TryGetProperty("app_id", out _), appId);
+        }
+
         // The first connection needs the secret.
         var noSecret = await client.Put(Url, new { portal_ids = new[] { NewId() } });
         Assert.Equal(HttpStatusCode.BadRequest, noSecret.StatusCode);

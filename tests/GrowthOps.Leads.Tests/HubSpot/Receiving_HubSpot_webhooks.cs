@@ -93,6 +93,48 @@ public sealed class Receiving_HubSpot_webhooks(LeadsApp app) : IClassFixture<Lea
     }
 
     [Fact]
+    public async Task An_unsigned_or_badly_signed_delivery_is_refused_before_its_body_is_parsed()
+    {
+        await ConnectAsync();
+        var client = app.CreateClient();
+        var malformed = new[]
+        {
+            "{not json", "[null]", "", $$"""[{"eventId":"x","portalId":{{_portal}},"subscriptionType":"contact.creation"}]""",
+            $$$"""[{"eventId":1,"portalId":{{{_portal}}},"subscriptionType":"contact.creation","objectId":{"deep":[[[]]]}}]""",
+        };
+        foreach (var body in malformed)
+        {
+            var unsigned = await client.SendAsync(Request(Webhook, body));
+            Assert.True(unsigned.StatusCode == HttpStatusCode.Unauthorized, $"unsigned {body} → {unsigned.StatusCode}");
+            Assert.Equal("application/problem+json", unsigned.Content.Headers.ContentType?.MediaType);
+            var wrong = await client.SendAsync(SignedV3(Webhook, body.Length == 0 ? "[]" : body, "not-the-client-secret"));
+            Assert.True(wrong.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest, $"wrongly signed {body} → {wrong.StatusCode}");
+        }
+
+        // A wrong signature over a body that names the portal is a 401, whatever else the body holds.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(SignedV3(Webhook, malformed[3], "not-the-client-secret"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(SignedV1(Webhook, malformed[4], "not-the-client-secret"))).StatusCode);
+
+        // A string .NET cannot decode (a lone surrogate) never reaches the parser unsigned: refused, never a 500.
+        var lone = $$"""[{"eventId":1,"portalId":{{_portal}},"subscriptionType":"\ud800","objectId":5}]""";
+        foreach (var request in new[] { Request(Webhook, lone), SignedV3(Webhook, lone, "not-the-client-secret") })
+        {
+            var response = await client.SendAsync(request);
+            Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest, $"{lone} → {response.StatusCode}");
+        }
+
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from leads.hubspot_events where tenant_id = $1", _tenant));
+    }
+
+    [Fact]
+    public async Task A_delivery_to_a_target_url_with_its_own_query_string_is_verified_and_processed()
+    {
+        await ConnectAsync();
+        var path = $"{Webhook}?source=hubspot&app=42";
+        AssertCounts(await DeliverAsync(SignedV3(path, Json(ContactChange(_portal, NewId(), "email", "query@hub.test")), Secret)), received: 1, processed: 1);
+    }
+
+    [Fact]
     public async Task An_unknown_portal_is_not_found()
     {
         var response = await app.CreateClient().SendAsync(SignedV3(Webhook, Json(ContactChange(NewId(), NewId(), "email", "who@hub.test")), Secret));
@@ -108,8 +150,12 @@ public sealed class Receiving_HubSpot_webhooks(LeadsApp app) : IClassFixture<Lea
         foreach (var body in new[]
                  {
                      "{not json", "42", "[]", "[1]", """[{"eventId":1,"subscriptionType":"contact.creation","objectId":5}]""",
-                     """[{"eventId":"x","portalId":1,"subscriptionType":"contact.creation"}]""",
+                     $$"""[{"eventId":"x","portalId":{{_portal}},"subscriptionType":"contact.creation"}]""",
                      Json(ContactChange(_portal, 1, "email", "a@hub.test"), ContactChange(NewId(), 2, "email", "b@hub.test")),
+                     // Signed, so parsed: a string that is not Unicode, a portal given twice, a portal read differently the second time.
+                     $$"""[{"eventId":1,"portalId":{{_portal}},"subscriptionType":"\ud800","objectId":5}]""",
+                     $$"""[{"eventId":1,"portalId":{{_portal}},"portalId":{{NewId()}},"subscriptionType":"contact.creation"}]""",
+                     $$"""[{"eventId":1,"portalId":{{_portal}},"portal\u0049d":{{NewId()}},"subscriptionType":"contact.creation"}]""",
                  })
         {
             var response = await client.SendAsync(SignedV3(Webhook, body, Secret));

@@ -1,15 +1,16 @@
 using System.Reflection;
 using System.Text.Json;
+using GrowthOps.ServiceDefaults.Query;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace GrowthOps.ServiceDefaults.OpenApi;
 
 /// <summary>
-/// Names as a client sees them. Query parameters bound with <c>[AsParameters]</c> are named after their C# property
-/// (<c>Cursor</c>); binding ignores case, so the document uses the snake_case name when it differs only in case (a name that
-/// differs otherwise needs <c>[FromQuery(Name = "created_from")]</c>, and a test checks every parameter is snake_case). An
-/// operation without a summary gets its handler's name in words (<c>ExecuteTransition</c> → "Execute transition").
+/// Names as a client sees them. Query parameters are documented by their wire name, the snake_case of the handler's name
+/// (<c>CreatedFrom</c> → <c>created_from</c>: <see cref="QueryParameters"/>, which also makes binding take that name); path
+/// parameters keep their route template's name, in snake_case when it differs only in case. An operation without a summary
+/// gets its handler's name in words (<c>ExecuteTransition</c> → "Execute transition").
 /// </summary>
 sealed class NamingTransformer : IOpenApiOperationTransformer
 {
@@ -18,8 +19,8 @@ sealed class NamingTransformer : IOpenApiOperationTransformer
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
-            if (parameter.Name is { } name && JsonNamingPolicy.SnakeCaseLower.ConvertName(name) is var snake &&
-                string.Equals(snake, name, StringComparison.OrdinalIgnoreCase))
+            if (parameter.Name is { } name && QueryParameters.WireName(name) is var snake &&
+                (parameter.In == ParameterLocation.Query || string.Equals(snake, name, StringComparison.OrdinalIgnoreCase)))
                 parameter.Name = snake;
 
         if (string.IsNullOrEmpty(operation.Summary) &&

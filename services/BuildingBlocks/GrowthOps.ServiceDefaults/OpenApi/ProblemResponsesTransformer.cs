@@ -10,8 +10,8 @@ namespace GrowthOps.ServiceDefaults.OpenApi;
 /// <summary>
 /// The problems every operation can answer, and their body. <c>UseServiceDefaults</c> turns every error response into an
 /// RFC 7807 document — an empty 404 from <c>TypedResults.NotFound()</c> included — so every error status gets the problem
-/// schema; operations with input answer 400 (malformed JSON, a value that does not bind, invalid fields), operations with a
-/// body 413, and all of them 503 when the database is unavailable.
+/// schema; every operation answers 400 (an unknown query parameter; with input, also malformed JSON, a value that does not bind,
+/// invalid fields), operations with a body 413, and all of them 503 when the database is unavailable.
 /// </summary>
 sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
 {
@@ -22,11 +22,11 @@ sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         operation.Responses ??= new OpenApiResponses();
         var parameters = context.Description.ParameterDescriptions;
         var hasBody = parameters.Any(p => p.Source == BindingSource.Body || p.Source == BindingSource.Form);
-        if (hasBody || parameters.Any(p => p.Source == BindingSource.Path || p.Source == BindingSource.Query || p.Source == BindingSource.Header))
-            operation.Responses.TryAdd(Key(StatusCodes.Status400BadRequest), new OpenApiResponse
-            {
-                Description = "Bad request: malformed JSON, a value that does not bind, or invalid fields (errors by field).",
-            });
+        // Every operation has a query string, and one it does not declare is refused (QueryParameters).
+        operation.Responses.TryAdd(Key(StatusCodes.Status400BadRequest), new OpenApiResponse
+        {
+            Description = "Bad request: malformed JSON, a value that does not bind, an unknown or repeated query parameter, or invalid fields (errors by field).",
+        });
         if (hasBody)
             operation.Responses.TryAdd(Key(StatusCodes.Status413PayloadTooLarge), new OpenApiResponse { Description = "The body exceeds the limit." });
         operation.Responses.TryAdd(Key(StatusCodes.Status503ServiceUnavailable), new OpenApiResponse

@@ -24,7 +24,11 @@ public static class PageCursor
             if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ||
                 ticks > DateTime.MaxValue.Ticks || !Guid.TryParseExact(parts[1], "N", out var id))
                 return false;
-            position = new Position(new DateTime(ticks, DateTimeKind.Utc), id);
+            // Only the exact text Encode gives: an altered cursor (padding, case, leading zeros, a sign) is not one of ours.
+            var decoded = new Position(new DateTime(ticks, DateTimeKind.Utc), id);
+            if (!string.Equals(Encode(decoded.Time, decoded.Id), cursor, StringComparison.Ordinal))
+                return false;
+            position = decoded;
             return true;
         }
         catch (FormatException)

@@ -133,12 +133,15 @@ public static class ContactsApi
     static async Task<Results<Created<BatchResult>, ValidationProblem>> RecordActivities(ActivityBatchRequest request, LeadsTransaction tx,
         ActivityFeed feed, IOptions<LeadsOptions> options, CancellationToken ct)
     {
-        var inputs = (request.Activities ?? []).Select(ToInput).ToList();
-        if (inputs.Count == 0 || inputs.Count > options.Value.MaxActivityBatch)
+        var requested = request.Activities ?? [];
+        if (requested.Count == 0 || requested.Count > options.Value.MaxActivityBatch)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["activities"] = [$"must hold between 1 and {options.Value.MaxActivityBatch} activities"],
             });
+        if (requested.FindIndex(a => a is null) is var missing and >= 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"activities[{missing}]"] = ["must be an activity object, not null"] });
+        var inputs = requested.Select(ToInput).ToList();
         if (ActivityFeed.Validate(inputs, batch: true) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);
         var recorded = await tx.RunAsync(() => feed.RecordAsync(inputs, ct), ct);

@@ -7,6 +7,7 @@ using GrowthOps.Leads.Integrations.HubSpot;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Query;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -48,8 +49,10 @@ public static class HubSpotApi
     /// <summary>The webhook at HubSpot's target URL and at the seeds' compatibility route; the gateway forwards both anonymously.</summary>
     public static IEndpointRouteBuilder MapHubSpotWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhooks/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot").AddOpenApiOperationTransformer(DescribeDelivery);
-        app.MapPost("/api/webhook/hubspot", ReceiveWebhook).AllowAnonymous().WithTags("HubSpot").AddOpenApiOperationTransformer(DescribeDelivery);
+        app.MapPost("/webhooks/hubspot", ReceiveWebhook).AllowAnonymous().AllowAnyQueryParameters().WithTags("HubSpot")
+            .AddOpenApiOperationTransformer(DescribeDelivery);
+        app.MapPost("/api/webhook/hubspot", ReceiveWebhook).AllowAnonymous().AllowAnyQueryParameters().WithTags("HubSpot")
+            .AddOpenApiOperationTransformer(DescribeDelivery);
         return app;
     }
 
@@ -133,27 +136,31 @@ public static class HubSpotApi
         string? appId = null;
         if (body.TryGetProperty("app_id", out var a))
         {
+            // HubSpot's app ids are integers; a number is kept as its digits (1e309 or 4.2 is no app id).
             appId = a.ValueKind switch
             {
                 JsonValueKind.String => a.GetString()!.Trim() is { Length: > 0 } text ? text : null,
-                JsonValueKind.Number => a.GetRawText(),
+                JsonValueKind.Number when a.TryGetInt64(out var id) => id.ToString(CultureInfo.InvariantCulture),
                 _ => null,
             };
-            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > 64 })
-                errors["app_id"] = ["must be a string or number of at most 64 characters"];
+            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > 64 } ||
+                (a.ValueKind == JsonValueKind.Number && appId is null))
+                errors["app_id"] = ["must be a string of at most 64 characters or an integer"];
         }
 
         return (secret, portals.ToArray(), appId);
     }
 
     /// <summary>
-    /// HubSpot's webhook. The raw body is read as bytes (the signature covers them exactly), parsed, routed by its portal to a
-    /// tenant, verified with that tenant's client secret, then processed in one tenant transaction. Answers 400 for a malformed
-    /// delivery, 404 for a portal no tenant has connected, 401 for a missing or wrong signature (or a v3 timestamp more than
-    /// five minutes off), 200 with a summary otherwise, including for duplicates (HubSpot stops retrying on 2xx).
+    /// HubSpot's webhook, checked before it is believed: a request without well-formed signature headers (or with a v3 timestamp
+    /// more than five minutes off) is a 401 before its body is read; then only the first event's <c>portalId</c> is read from the
+    /// raw bytes, to find the tenant (400 when there is none, 404 for a portal no tenant has connected); the signature is verified
+    /// over the bytes exactly as received with that tenant's client secret (401); and only then is the delivery parsed (400 when
+    /// malformed) and processed in one tenant transaction. Answers 200 with a summary, duplicates included (HubSpot stops
+    /// retrying on 2xx). The URL HubSpot calls may carry the tenant's own query string: any is accepted (the signature covers it).
     /// </summary>
     [Consumes(typeof(HubSpotWebhookEvent[]), "application/json")]
-    [ProducesProblem(StatusCodes.Status400BadRequest, "The delivery is malformed.")]
+    [ProducesProblem(StatusCodes.Status400BadRequest, "The delivery names no portal, or (once its signature holds) is malformed.")]
     [ProducesProblem(StatusCodes.Status401Unauthorized, "The signature is missing or wrong, or a v3 timestamp is more than five minutes off.")]
     [ProducesProblem(StatusCodes.Status404NotFound, "No tenant has connected the portal.")]
     public static async Task<Results<Ok<HubSpotEventProcessor.Summary>, ProblemHttpResult>> ReceiveWebhook(HttpContext http, HubSpotStore store, CurrentTenant tenant,
@@ -161,16 +168,18 @@ public static class HubSpotApi
         CancellationToken ct)
     {
         var request = http.Request;
-        request.EnableBuffering();
+        var logger = loggers.CreateLogger(typeof(HubSpotApi));
+        var now = clock.GetUtcNow();
+        var headers = new HubSpotSignature.Headers(Header(request, HubSpotSignature.V3Header), Header(request, HubSpotSignature.TimestampHeader),
+            Header(request, HubSpotSignature.SignatureHeader), Header(request, HubSpotSignature.VersionHeader));
+        if (HubSpotSignature.CheckHeaders(headers, now) is { } unsigned)
+            return Unauthorized(logger, null, unsigned);
+
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
-        request.Body.Position = 0;
         var body = buffer.ToArray();
-
-        var now = clock.GetUtcNow();
-        if (HubSpotEvent.ParseBatch(body, now, out var error) is not { } events)
-            return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Malformed HubSpot webhook");
-        var portalId = events[0].PortalId;
+        if (HubSpotEvent.ReadPortalId(body) is not { } portalId)
+            return Malformed("The delivery names no portal (portalId of its first event), so its signature cannot be checked.");
         var tenantId = await store.FindTenantAsync(portalId, ct)
                        ?? throw new NotFoundException($"HubSpot portal {portalId} is not connected to GrowthOps.");
 
@@ -178,23 +187,27 @@ public static class HubSpotApi
         if (tenant.Id is { } caller && caller != tenantId)
             throw new NotFoundException($"HubSpot portal {portalId} is not connected to GrowthOps.");
         tenant.Set(tenantId);
-        string? refused = null;
-        var summary = await tx.RunAsync(async () =>
+        return await tx.RunAsync<Results<Ok<HubSpotEventProcessor.Summary>, ProblemHttpResult>>(async () =>
         {
             var encrypted = await store.GetClientSecretAsync(ct)
                             ?? throw new NotFoundException($"HubSpot portal {portalId} is not connected to GrowthOps.");
-            var headers = new HubSpotSignature.Headers(Header(request, HubSpotSignature.V3Header), Header(request, HubSpotSignature.TimestampHeader),
-                Header(request, HubSpotSignature.SignatureHeader), Header(request, HubSpotSignature.VersionHeader));
-            refused = HubSpotSignature.Verify(protector.Unprotect(encrypted, tenantId), request.Method, PublicUri(http), body, headers, now);
-            return refused is null ? await processor.ProcessAsync(events, ct) : null;
+            if (HubSpotSignature.Verify(protector.Unprotect(encrypted, tenantId), request.Method, PublicUri(http), body, headers, now) is { } refused)
+                return Unauthorized(logger, portalId, refused);
+            if (HubSpotEvent.ParseBatch(body, now, out var error) is not { } events)
+                return Malformed(error);
+            if (events[0].PortalId != portalId)
+                return Malformed("The first event names its portal in a way that does not read the same twice.");
+            return TypedResults.Ok(await processor.ProcessAsync(events, ct));
         }, ct);
-        if (summary is null)
-        {
-            loggers.CreateLogger(typeof(HubSpotApi)).LogWarning("Refused a HubSpot webhook for portal {PortalId}: {Reason}", portalId, refused);
-            return TypedResults.Problem(refused, statusCode: StatusCodes.Status401Unauthorized, title: "Invalid HubSpot signature");
-        }
+    }
 
-        return TypedResults.Ok(summary);
+    static ProblemHttpResult Malformed(string? detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Malformed HubSpot webhook");
+
+    static ProblemHttpResult Unauthorized(ILogger logger, long? portalId, string reason)
+    {
+        logger.LogWarning("Refused a HubSpot webhook for portal {PortalId}: {Reason}", portalId, reason);
+        return TypedResults.Problem(reason, statusCode: StatusCodes.Status401Unauthorized, title: "Invalid HubSpot signature");
     }
 
     static string? Header(HttpRequest request, string name) => request.Headers.TryGetValue(name, out var values) ? values.ToString() : null;

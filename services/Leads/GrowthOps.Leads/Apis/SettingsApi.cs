@@ -28,7 +28,8 @@ public static class SettingsApi
     /// <summary>A new period applies from each lead's next activity (pending timeouts keep their time).</summary>
     static async Task<Results<Ok<Settings>, ValidationProblem>> Put(Settings settings, LeadsTransaction tx, SettingsStore store, CancellationToken ct)
     {
-        if (settings.DormancyPeriodSeconds is < 1 or > 3 * 365 * 86400)
+        // Not finite fails both comparisons; JSON carries no NaN (named literals are off), but a range check must not rely on it.
+        if (!double.IsFinite(settings.DormancyPeriodSeconds) || settings.DormancyPeriodSeconds is < 1 or > 3 * 365 * 86400)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["dormancy_period_seconds"] = ["must be between 1 second and 3 years"],

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GrowthOps.Leads.Data;
@@ -8,6 +9,7 @@ using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Outbound;
 using GrowthOps.ServiceDefaults.Paging;
+using GrowthOps.ServiceDefaults.Query;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -16,14 +18,15 @@ namespace GrowthOps.Leads.Apis;
 /// <summary>
 /// The seeds' action-style routes (<c>/api/synthex/leads/state?type=…</c>, <c>POST {action: …}</c>), answered by the same
 /// handlers as the REST routes. Bodies are accepted verbatim — snake_case or the seeds' camelCase (<c>tenantId</c>,
-/// <c>triggeredBy</c>) — and a <c>tenantId</c> that is not the token's tenant is refused with 403.
+/// <c>triggeredBy</c>), and so are the query's <c>tenantId</c> and <c>leadId</c> — and a tenant id that is not the token's
+/// tenant is refused with 403. A member of the wrong JSON type is a 400 naming it, as on the REST routes.
 /// </summary>
 public static class SynthexApi
 {
     public static IEndpointRouteBuilder MapSynthexLeadsApi(this IEndpointRouteBuilder app)
     {
         var route = app.MapGroup("/api/synthex/leads/state").WithTags("Compatibility");
-        route.MapGet("/", Get);
+        route.MapGet("/", Get).WithQueryAliases(("tenantId", "tenant_id"), ("leadId", "lead_id"));
         route.MapPost("/", Post).WithIdempotency();
         return app;
     }
@@ -33,18 +36,21 @@ public static class SynthexApi
     static readonly string[] Actions =
         ["create_state", "update_state", "delete_state", "create_transition", "execute_transition", "predict", "create_automation"];
 
+    /// <summary>How the REST routes read their bodies: the members of an action are read as the REST request they stand for.</summary>
+    static readonly JsonSerializerOptions Json = CreateJson();
+
     [ProducesResponseType<JsonElement>(StatusCodes.Status200OK, Description = "What the REST route for the type answers.")]
     [ProducesProblem(StatusCodes.Status400BadRequest)]
-    [ProducesProblem(StatusCodes.Status403Forbidden, "tenantId is not the token's tenant.")]
+    [ProducesProblem(StatusCodes.Status403Forbidden, "tenant_id is not the token's tenant.")]
     [ProducesProblem(StatusCodes.Status404NotFound, "lead_id names no contact.")]
-    static async Task<IResult> Get(HttpContext http, string? type, CurrentTenant tenant, CancellationToken ct)
+    static async Task<IResult> Get(HttpContext http, [Description("stats, states, transitions, history, predictions, automations or metrics.")] string? type,
+        [Description("When given, must be the token's tenant (403 otherwise); also tenantId.")] Guid? tenantId,
+        [Description("history, predictions: the contact; also leadId.")] Guid? leadId, CurrentTenant tenant, CancellationToken ct)
     {
-        var query = http.Request.Query;
-        if (OtherTenant(query["tenantId"].FirstOrDefault() ?? query["tenant_id"].FirstOrDefault(), tenant) is { } forbidden)
-            return forbidden;
+        if (tenantId is { } requested && requested != tenant.Required)
+            return Forbidden();
         var services = http.RequestServices;
         var tx = services.GetRequiredService<LeadsTransaction>();
-        Guid? leadId = Guid.TryParse(query["lead_id"].FirstOrDefault() ?? query["leadId"].FirstOrDefault(), out var id) ? id : null;
         return type switch
         {
             "stats" => await InsightsApi.Stats(tx, services.GetRequiredService<MetricsStore>(), ct),
@@ -73,10 +79,14 @@ public static class SynthexApi
     {
         if (body.ValueKind != JsonValueKind.Object)
             return Invalid("body", "must be a JSON object");
-        var fields = SnakeCase(body);
-        if (OtherTenant(fields["tenant_id"]?.GetValue<string>(), tenant) is { } forbidden)
-            return forbidden;
-        var action = fields["action"]?.GetValue<string>();
+        var errors = new Dictionary<string, string[]>();
+        var fields = SnakeCase(body, errors);
+        var requestTenant = Uuid(fields, "tenant_id", "a tenant id", errors);
+        var action = Text(fields, "action", errors);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        if (requestTenant is { } requested && requested != tenant.Required)
+            return Forbidden();
         fields.Remove("action");
         fields.Remove("tenant_id");
         var services = http.RequestServices;
@@ -86,27 +96,34 @@ public static class SynthexApi
         switch (action)
         {
             case "create_state":
-                return await StatesApi.CreateState(Read<StatesApi.StateRequest>(fields), tx, states, ct);
+                return TryRead<StatesApi.StateRequest>(fields, errors) is { } created
+                    ? await StatesApi.CreateState(created, tx, states, ct)
+                    : TypedResults.ValidationProblem(errors);
             case "update_state":
-                return StateId(fields) is { } updateId
-                    ? await StatesApi.UpdateState(updateId, Read<StatesApi.StateRequest>(fields), tx, states, ct)
-                    : Invalid("state_id", "is required");
+                return (StateId(fields, errors), TryRead<StatesApi.StateRequest>(fields, errors)) switch
+                {
+                    ({ } updateId, { } update) => await StatesApi.UpdateState(updateId, update, tx, states, ct),
+                    _ => Refused(errors, "state_id"),
+                };
             case "delete_state":
-                return StateId(fields) is { } deleteId ? await StatesApi.DeleteState(deleteId, tx, states, ct) : Invalid("state_id", "is required");
+                return StateId(fields, errors) is { } deleteId ? await StatesApi.DeleteState(deleteId, tx, states, ct) : Refused(errors, "state_id");
             case "create_transition":
                 Alias(fields, "from_state_id", "from_state");
                 Alias(fields, "to_state_id", "to_state");
-                return await StatesApi.CreateTransition(Read<StatesApi.TransitionRequest>(fields), tx, states, ct);
+                return TryRead<StatesApi.TransitionRequest>(fields, errors) is { } transition
+                    ? await StatesApi.CreateTransition(transition, tx, states, ct)
+                    : TypedResults.ValidationProblem(errors);
             case "execute_transition":
-                if (LeadId(fields) is not { } lead)
-                    return Invalid("lead_id", "is required");
                 Alias(fields, "to_state_id", "to_state");
-                return await StatesApi.ExecuteTransition(lead, Read<StatesApi.ExecuteRequest>(fields), tx,
-                    services.GetRequiredService<LeadStateEngine>(), tenant, ct);
+                return (LeadId(fields, errors), TryRead<StatesApi.ExecuteRequest>(fields, errors)) switch
+                {
+                    ({ } lead, { } execute) => await StatesApi.ExecuteTransition(lead, execute, tx, services.GetRequiredService<LeadStateEngine>(), tenant, ct),
+                    _ => Refused(errors, "lead_id"),
+                };
             case "predict":
-                return LeadId(fields) is { } predictFor
+                return LeadId(fields, errors) is { } predictFor
                     ? await InsightsApi.Predict(predictFor, tx, services.GetRequiredService<PredictionService>(), ct)
-                    : Invalid("lead_id", "is required");
+                    : Refused(errors, "lead_id");
             case "create_automation":
                 return await AutomationsApi.CreateAutomation(JsonSerializer.SerializeToElement(fields), tx, services.GetRequiredService<AutomationsStore>(),
                     states, services.GetRequiredService<SecretProtector>(), tenant, services.GetRequiredService<OutboundPolicy>(), ct);
@@ -115,18 +132,26 @@ public static class SynthexApi
         }
     }
 
-    /// <summary>A 403 when the request names a tenant that is not the token's.</summary>
-    static ProblemHttpResult? OtherTenant(string? requestTenant, CurrentTenant tenant) =>
-        requestTenant is null || (Guid.TryParse(requestTenant, out var id) && id == tenant.Required)
-            ? null
-            : TypedResults.Problem("tenantId does not match the tenant of the token.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
+    static ProblemHttpResult Forbidden() =>
+        TypedResults.Problem("tenantId does not match the tenant of the token.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
 
-    /// <summary>The body with every member name in snake_case (<c>triggeredBy</c> → <c>triggered_by</c>).</summary>
-    static JsonObject SnakeCase(JsonElement body)
+    /// <summary>
+    /// The body with every member name in snake_case (<c>triggeredBy</c> → <c>triggered_by</c>). Two members that become one
+    /// name (<c>tenantId</c> and <c>tenant_id</c>) are an error: which one the client meant is not ours to guess.
+    /// </summary>
+    static JsonObject SnakeCase(JsonElement body, Dictionary<string, string[]> errors)
     {
         var result = new JsonObject();
+        var given = new Dictionary<string, string>();
         foreach (var property in body.EnumerateObject())
-            result[JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name)] = JsonNode.Parse(property.Value.GetRawText());
+        {
+            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+            if (given.TryGetValue(name, out var first))
+                errors[name] = [$"is given twice ({first} and {property.Name})"];
+            given[name] = property.Name;
+            result[name] = JsonNode.Parse(property.Value.GetRawText());
+        }
+
         return result;
     }
 
@@ -136,20 +161,58 @@ public static class SynthexApi
             fields[to] = value.DeepClone();
     }
 
-    static Guid? LeadId(JsonObject fields) => Id(fields, "lead_id") ?? Id(fields, "contact_id");
+    static Guid? LeadId(JsonObject fields, Dictionary<string, string[]> errors) =>
+        Uuid(fields, "lead_id", "a contact id", errors) ?? Uuid(fields, "contact_id", "a contact id", errors);
 
-    static Guid? StateId(JsonObject fields) => Id(fields, "state_id") ?? Id(fields, "id");
+    static Guid? StateId(JsonObject fields, Dictionary<string, string[]> errors) =>
+        Uuid(fields, "state_id", "a state id", errors) ?? Uuid(fields, "id", "a state id", errors);
 
-    static Guid? Id(JsonObject fields, string name) =>
-        fields[name] is JsonValue value && value.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id) ? id : null;
-
-    static T Read<T>(JsonObject fields)
+    /// <summary>A member that must be a UUID string when present; null when absent, null or wrong (then <paramref name="errors"/> says so).</summary>
+    static Guid? Uuid(JsonObject fields, string name, string what, Dictionary<string, string[]> errors)
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        GrowthOps.ServiceDefaults.Extensions.ConfigureJson(options);
-        return fields.Deserialize<T>(options)!;
+        if (fields[name] is not { } node)
+            return null;
+        if (node.GetValueKind() == JsonValueKind.String && Guid.TryParse(node.GetValue<string>(), out var id))
+            return id;
+        errors[name] = [$"must be {what} (a UUID string)"];
+        return null;
     }
+
+    static string? Text(JsonObject fields, string name, Dictionary<string, string[]> errors)
+    {
+        if (fields[name] is not { } node)
+            return null;
+        if (node.GetValueKind() == JsonValueKind.String)
+            return node.GetValue<string>();
+        errors[name] = ["must be a string"];
+        return null;
+    }
+
+    /// <summary>The members as the REST request <typeparamref name="T"/>; null with the member named in <paramref name="errors"/> when one has the wrong type.</summary>
+    static T? TryRead<T>(JsonObject fields, Dictionary<string, string[]> errors) where T : class
+    {
+        try
+        {
+            return fields.Deserialize<T>(Json);
+        }
+        catch (JsonException e)
+        {
+            errors[e.Path is ['$', '.', .. var member] ? member : "body"] = ["has the wrong JSON type"];
+            return null;
+        }
+    }
+
+    /// <summary>The errors found, or that the <paramref name="required"/> member is missing when none was.</summary>
+    static IResult Refused(Dictionary<string, string[]> errors, string required) =>
+        errors.Count > 0 ? TypedResults.ValidationProblem(errors) : Invalid(required, "is required");
 
     static IResult Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        GrowthOps.ServiceDefaults.Extensions.ConfigureJson(options);
+        return options;
+    }
 }

@@ -38,8 +38,10 @@ public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory direct
 
             if (input.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
                 errors[prefix + "metadata"] = ["must be an object"];
-            if (input.OccurredAt is { } at && at > DateTimeOffset.UtcNow.AddDays(1))
-                errors[prefix + "occurred_at"] = ["is in the future"];
+            else if (input.Metadata is { } metadata && JsonNumbers.FirstOutOfRange(metadata, prefix + "metadata") is { } where)
+                errors[where] = [JsonNumbers.OutOfRange];
+            if (input.OccurredAt is { } at && (at < LeadsDefaults.EarliestActivity || at > DateTimeOffset.UtcNow + LeadsDefaults.ActivityClockSkew))
+                errors[prefix + "occurred_at"] = [$"must be between {LeadsDefaults.EarliestActivity:yyyy-MM-dd} and {LeadsDefaults.ActivityClockSkew.TotalHours:0} hours from now"];
         }
 
         return errors;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Outbound;
 
 namespace GrowthOps.Leads.Domain;
@@ -81,6 +82,8 @@ public static class AutomationActions
                         Error("workflow_id", "is required (a workflow id)");
                     else if (item.TryGetProperty("variables", out var vars) && vars.ValueKind is not (JsonValueKind.Null or JsonValueKind.Object))
                         Error("variables", "must be an object");
+                    else if (JsonNumbers.FirstOutOfRange(vars, $"{key}.variables") is { } where)
+                        errors[where] = [JsonNumbers.OutOfRange];
                     else
                     {
                         if (item.TryGetProperty("variables", out vars) && vars.ValueKind == JsonValueKind.Object)

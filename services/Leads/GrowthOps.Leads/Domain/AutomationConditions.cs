@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using GrowthOps.Contracts.Leads;
+using GrowthOps.ServiceDefaults;
 
 namespace GrowthOps.Leads.Domain;
 
@@ -108,6 +109,8 @@ public static class AutomationConditions
             return null;
         if (value is not { } v)
             return $"is required for {op}";
+        if (JsonNumbers.FirstOutOfRange(v, "value") is not null)
+            return JsonNumbers.OutOfRange;
 
         bool Scalar(JsonElement e) => e.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
         bool Fits(JsonElement e) => field switch

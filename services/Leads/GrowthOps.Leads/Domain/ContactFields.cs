@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using GrowthOps.ServiceDefaults;
 
 namespace GrowthOps.Leads.Domain;
 
@@ -112,6 +113,9 @@ public sealed partial class ContactFields
             errors["score"] = ["is out of range"];
         if (Tags is { HasValue: true, Value: { } tags } && tags.FirstOrDefault(t => !IsValidTag(t)) is { } bad)
             errors["tags"] = [$"'{bad}' is not a valid tag (lower-case letters, digits, _ - : . ; up to 64)"];
+        foreach (var (key, value) in Attributes is { HasValue: true, Value: { } attributes } ? attributes : [])
+            if (JsonNumbers.FirstOutOfRange(value, $"attributes.{key}") is { } where)
+                errors[where] = [JsonNumbers.OutOfRange];
         foreach (var (name, value) in new[] { ("first_name", FirstName), ("last_name", LastName), ("phone", Phone), ("company", Company),
                      ("source", Source), ("channel", Channel), ("owner_id", OwnerId) })
             if (value is { HasValue: true, Value: { Length: > 500 } })

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,6 +29,42 @@ public sealed record HubSpotEvent(
     public const int MaxBatch = 1000;
 
     /// <summary>
+    /// The portal of a delivery's first event (<c>portalId</c>, a positive integer, or a string of digits), or null when there is
+    /// none or the JSON breaks off before it. This is all a delivery is read for before its signature is checked — the portal
+    /// chooses the tenant whose client secret verifies it — so it reads the JSON's structure and that one value, and decodes no
+    /// other member or string (<see cref="ParseBatch"/> reads the rest once the signature holds).
+    /// </summary>
+    public static long? ReadPortalId(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            if (!reader.Read() || (reader.TokenType == JsonTokenType.StartArray && !reader.Read()) || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isPortal = !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual("portalId"u8);
+                reader.Read();
+                if (isPortal)
+                    return reader.TokenType switch
+                    {
+                        JsonTokenType.Number when reader.TryGetInt64(out var id) && id > 0 => id,
+                        JsonTokenType.String when !reader.ValueIsEscaped && Utf8Parser.TryParse(reader.ValueSpan, out long id, out var used) &&
+                                                  used == reader.ValueSpan.Length && id > 0 => id,
+                        _ => null,
+                    };
+                reader.Skip();
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Reads a delivery: a JSON array of events, or one event object (the seeds' example, which also says <c>eventType</c> for
     /// <c>subscriptionType</c>). Every event must name the same portal. Returns null with <paramref name="error"/> set when malformed.
     /// </summary>
@@ -36,11 +73,12 @@ public sealed record HubSpotEvent(
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            // A member given twice would let the portal read before verification differ from the one processed.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException)
         {
-            error = "The body is not valid JSON.";
+            error = "The body is not valid JSON (or gives a member twice).";
             return null;
         }
 
@@ -68,7 +106,19 @@ public sealed record HubSpotEvent(
             var events = new List<HubSpotEvent>(items.Count);
             for (var i = 0; i < items.Count; i++)
             {
-                if (Parse(items[i], receivedAt, out error) is not { } e)
+                HubSpotEvent? e;
+                try
+                {
+                    e = Parse(items[i], receivedAt, out error);
+                }
+                catch (InvalidOperationException)
+                {
+                    // GetString refuses text that is not Unicode (a lone surrogate escape such as "\ud800").
+                    e = null;
+                    error = "holds a string that is not valid Unicode.";
+                }
+
+                if (e is null)
                 {
                     error = $"Event {i}: {error}";
                     return null;

@@ -26,34 +26,47 @@ public static class HubSpotSignature
 
     public sealed record Headers(string? V3, string? Timestamp, string? Signature, string? Version);
 
-    /// <summary>Null when the request is authentic; otherwise why not (for the log and the 401 detail, never containing the secret).</summary>
-    public static string? Verify(string secret, string method, string uri, ReadOnlySpan<byte> body, Headers headers, DateTimeOffset now)
+    /// <summary>
+    /// What is wrong with the signature headers alone — missing, an unknown version, a v3 timestamp that is not a number or more
+    /// than <see cref="MaxAge"/> off — or null. Needs no secret, so a request failing it is refused before its body is read.
+    /// </summary>
+    public static string? CheckHeaders(Headers headers, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(headers);
         // A timestamp means HubSpot signed with v3; then only v3 counts (the older versions carry no timestamp, so
         // accepting them alongside would let a replayed request skip the age check).
-        if (!string.IsNullOrEmpty(headers.V3) || !string.IsNullOrEmpty(headers.Timestamp))
+        if (IsV3(headers))
         {
             if (string.IsNullOrEmpty(headers.V3) || string.IsNullOrEmpty(headers.Timestamp))
                 return $"A v3 signature needs both {V3Header} and {TimestampHeader}.";
             if (!long.TryParse(headers.Timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
                 return $"{TimestampHeader} is not a number of milliseconds.";
             var age = now - DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(ms, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
-            if (age > MaxAge || age < -MaxAge)
-                return $"{TimestampHeader} is more than {MaxAge.TotalMinutes:0} minutes from the server's clock.";
-            return Matches(ComputeV3(secret, method, DecodeForV3(uri), body, headers.Timestamp), headers.V3, hex: false)
-                ? null
-                : "The v3 signature does not match.";
+            return age > MaxAge || age < -MaxAge ? $"{TimestampHeader} is more than {MaxAge.TotalMinutes:0} minutes from the server's clock." : null;
         }
 
         if (string.IsNullOrEmpty(headers.Signature))
             return $"The request carries no HubSpot signature ({V3Header} or {SignatureHeader}).";
-        return headers.Version?.Trim().ToLowerInvariant() switch
-        {
-            "v2" => Matches(ComputeV2(secret, method, uri, body), headers.Signature, hex: true) ? null : "The v2 signature does not match.",
-            null or "" or "v1" => Matches(ComputeV1(secret, body), headers.Signature, hex: true) ? null : "The v1 signature does not match.",
-            var other => $"Unknown {VersionHeader} '{other}'.",
-        };
+        return Version(headers) is null or "" or "v1" or "v2" ? null : $"Unknown {VersionHeader} '{Version(headers)}'.";
     }
+
+    /// <summary>Null when the request is authentic; otherwise why not (for the log and the 401 detail, never containing the secret).</summary>
+    public static string? Verify(string secret, string method, string uri, ReadOnlySpan<byte> body, Headers headers, DateTimeOffset now)
+    {
+        if (CheckHeaders(headers, now) is { } refused)
+            return refused;
+        if (IsV3(headers))
+            return Matches(ComputeV3(secret, method, DecodeForV3(uri), body, headers.Timestamp!), headers.V3!, hex: false)
+                ? null
+                : "The v3 signature does not match.";
+        return Version(headers) == "v2"
+            ? Matches(ComputeV2(secret, method, uri, body), headers.Signature!, hex: true) ? null : "The v2 signature does not match."
+            : Matches(ComputeV1(secret, body), headers.Signature!, hex: true) ? null : "The v1 signature does not match.";
+    }
+
+    static bool IsV3(Headers headers) => !string.IsNullOrEmpty(headers.V3) || !string.IsNullOrEmpty(headers.Timestamp);
+
+    static string? Version(Headers headers) => headers.Version?.Trim().ToLowerInvariant();
 
     public static string ComputeV3(string secret, string method, string uri, ReadOnlySpan<byte> body, string timestamp) =>
         Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Concat(method + uri, body, timestamp)));
