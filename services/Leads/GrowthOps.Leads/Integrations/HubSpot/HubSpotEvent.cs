@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using GrowthOps.Leads.Apis;
+using GrowthOps.ServiceDefaults.Validation;
 
 namespace GrowthOps.Leads.Integrations.HubSpot;
 
@@ -26,6 +28,12 @@ public sealed record HubSpotEvent(
 {
     /// <summary>HubSpot sends at most 100 events per request; this leaves room without letting one request hold a transaction for long.</summary>
     public const int MaxBatch = 1000;
+
+    /// <summary>Subscription types, property and association names: HubSpot's are short identifiers.</summary>
+    public const int MaxName = 100;
+
+    /// <summary>HubSpot's own limit for a property value.</summary>
+    public const int MaxPropertyValue = 65_536;
 
     /// <summary>
     /// Reads a delivery: a JSON array of events, or one event object (the seeds' example, which also says <c>eventType</c> for
@@ -94,6 +102,13 @@ public sealed record HubSpotEvent(
         if (item.ValueKind != JsonValueKind.Object)
         {
             error = "is not an object.";
+            return null;
+        }
+
+        var limits = new Dictionary<string, string[]>();
+        if (!RequestLimits.Check<HubSpotWebhookEvent>(item, limits))
+        {
+            error = $"'{limits.First().Key}' {limits.First().Value[0]}.";
             return null;
         }
 
