@@ -9,6 +9,7 @@ using GrowthOps.Persistence;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Messaging.Inbox;
 using MassTransit;
+using Microsoft.AspNetCore.Mvc;
 
 namespace GrowthOps.Leads;
 
@@ -41,7 +42,8 @@ public static class Extensions
 
     public static WebApplication MapLeadsApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/leads");
+        // One body limit for every route (the activity batch raises its own); its metadata is what Kestrel and UseServiceDefaults hold to.
+        var api = app.MapGroup("/api/leads").WithMetadata(new RequestSizeLimitAttribute(LeadsDefaults.BodyLimit));
         api.MapContactsApi();
         api.MapStatesApi();
         api.MapHubSpotApi();

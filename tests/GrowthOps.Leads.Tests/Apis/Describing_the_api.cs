@@ -133,6 +133,90 @@ public sealed partial class Describing_the_api(LeadsApp app) : IClassFixture<Lea
     }
 
     [Fact]
+    public async Task Documents_a_limit_for_every_member_of_every_request_body()
+    {
+        var contract = await app.Contract;
+        var unlimited = new List<string>();
+        var visited = new List<string>();
+        var seen = new HashSet<string>();
+
+        void Visit(JsonElement schema, string where)
+        {
+            if (schema.TryGetProperty("$ref", out var reference))
+            {
+                var name = reference.GetString()!.Split('/')[^1];
+                if (seen.Add(name))
+                    Visit(Schema(contract, name), name);
+                return;
+            }
+
+            foreach (var keyword in new[] { "oneOf", "anyOf", "allOf" })
+                if (schema.TryGetProperty(keyword, out var options))
+                    foreach (var option in options.EnumerateArray())
+                        Visit(option, where);
+
+            var types = schema.TryGetProperty("type", out var type)
+                ? type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()).ToList() : [type.GetString()]
+                : [];
+            bool Has(string keyword) => schema.TryGetProperty(keyword, out _);
+            var limited = types switch
+            {
+                _ when types.Contains("string") => Has("maxLength") || Has("enum") || Has("format"),
+                _ when types.Contains("array") => Has("maxItems"),
+                _ when types.Contains("object") => Has("properties") || Has("maxProperties"),
+                [] => Has("$ref") || Has("oneOf") || Has("maxProperties") || Has("maxItems") || Has("maxLength"),
+                _ => true,
+            };
+            visited.Add(where);
+            if (!limited)
+                unlimited.Add(where);
+            if (schema.TryGetProperty("items", out var items))
+                Visit(items, $"{where}[]");
+            if (schema.TryGetProperty("properties", out var properties))
+                foreach (var property in properties.EnumerateObject())
+                    Visit(property.Value, $"{where}.{property.Name}");
+        }
+
+        foreach (var operation in contract.Operations.Where(o => o.Definition.TryGetProperty("requestBody", out _)))
+            Visit(operation.Definition.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema"),
+                $"{operation.Method} {operation.Path}");
+
+        Assert.Empty(unlimited);
+        Assert.Contains("ContactRequest.attributes", visited);
+        Assert.Contains("AutomationRequest.actions[].variables", visited);
+        Assert.Contains("HubSpotWebhookEvent.propertyValue", visited);
+    }
+
+    [Fact]
+    public async Task Shows_the_limits_of_request_members_in_the_schemas()
+    {
+        var contract = await app.Contract;
+        int Limit(string schema, string member, string keyword) =>
+            Schema(contract, schema).GetProperty("properties").GetProperty(member).GetProperty(keyword).GetInt32();
+
+        Assert.Equal(254, Limit("ContactRequest", "email", "maxLength"));
+        Assert.Equal(500, Limit("ContactRequest", "first_name", "maxLength"));
+        Assert.Equal(100, Limit("ContactRequest", "attributes", "maxProperties"));
+        Assert.Equal(100, Schema(contract, "ContactRequest").GetProperty("properties").GetProperty("attributes").GetProperty("propertyNames")
+            .GetProperty("maxLength").GetInt32());
+        Assert.Contains("16384 bytes", Schema(contract, "ContactRequest").GetProperty("properties").GetProperty("attributes").GetProperty("description")
+            .GetString());
+        Assert.Equal(100, Limit("ContactRequest", "tags", "maxItems"));
+        Assert.Equal(64, Schema(contract, "ContactRequest").GetProperty("properties").GetProperty("tags").GetProperty("items").GetProperty("maxLength")
+            .GetInt32());
+        Assert.Equal(1000, Limit("StateRequest", "description", "maxLength"));
+        Assert.Equal(200, Limit("TransitionRequest", "name", "maxLength"));
+        Assert.Equal(2000, Limit("ExecuteRequest", "notes", "maxLength"));
+        Assert.Equal(200, Limit("ExecuteRequest", "triggered_by", "maxLength"));
+        Assert.Equal(100, Limit("ActivityRequest", "metadata", "maxProperties"));
+        Assert.Equal(1000, Limit("ActivityBatchRequest", "activities", "maxItems"));
+        Assert.Equal(50, Limit("AutomationRequest", "conditions", "maxItems"));
+        Assert.Equal(100, Limit("AutomationCondition", "value", "maxItems"));
+        Assert.Equal(50, Schema(contract, "AutomationRequest").GetProperty("properties").GetProperty("actions").GetProperty("items")
+            .GetProperty("properties").GetProperty("variables").GetProperty("maxProperties").GetInt32());
+    }
+
+    [Fact]
     public async Task Refuses_a_response_that_drifts_from_the_document()
     {
         var contract = await app.Contract;

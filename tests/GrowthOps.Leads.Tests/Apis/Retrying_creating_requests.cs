@@ -66,7 +66,7 @@ public sealed class Retrying_creating_requests(LeadsApp app) : IClassFixture<Lea
         await Eventually.Until(() => app.Database.ScalarAsync<long>("select count(*) from leads.outbox_message"), n => n == 0, TimeSpan.FromSeconds(30),
             "the relay sends every outbox row");
         // A fence behind it on the same exchange: once it has arrived, a second ContactCreated sent before it would have too.
-        var fence = await (await app.ClientFor(tenant).Post("/api/leads/contacts", new { first_name = "Fence" })).Json();
+        var fence = await (await app.ClientFor(tenant).Post("/api/leads/contacts", new { first_name = "Fence", phone = "+1 555 0199" })).Json();
         await app.Events.WaitFor<ContactCreated>(e => e.Contact.Id == fence.GetProperty("id").GetGuid());
         Assert.Equal([id], app.Events.Received<ContactCreated>().Where(e => e.TenantId == tenant && e.Contact.FirstName == "Ada").Select(e => e.Contact.Id));
     }
@@ -88,9 +88,9 @@ public sealed class Retrying_creating_requests(LeadsApp app) : IClassFixture<Lea
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
         var key = NewKey();
-        Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(Keyed("/api/leads/contacts", new { first_name = "Linus" }, key))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(Keyed("/api/leads/contacts", new { first_name = "Linus", phone = "+358 40 0000" }, key))).StatusCode);
 
-        var refused = await client.SendAsync(Keyed("/api/leads/contacts", new { first_name = "Linux" }, key));
+        var refused = await client.SendAsync(Keyed("/api/leads/contacts", new { first_name = "Linux", phone = "+358 40 0000" }, key));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Equal(1L, await ContactsOf(tenant));
@@ -101,7 +101,7 @@ public sealed class Retrying_creating_requests(LeadsApp app) : IClassFixture<Lea
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
-        Assert.Equal(HttpStatusCode.Created, (await client.Post("/api/leads/contacts", new { first_name = "Seeds the tenant" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.Post("/api/leads/contacts", new { first_name = "Seeds the tenant", phone = "+1 555 0101" })).StatusCode);
         var key = NewKey();
 
         // Another transaction inserting the same email, not yet committed: the first request's insert waits for it.
@@ -161,7 +161,7 @@ public sealed class Retrying_creating_requests(LeadsApp app) : IClassFixture<Lea
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
-        var id = (await (await client.Post("/api/leads/contacts", new { first_name = "Retry" })).Json()).GetProperty("id").GetGuid();
+        var id = (await (await client.Post("/api/leads/contacts", new { first_name = "Retry", phone = "+1 555 0102" })).Json()).GetProperty("id").GetGuid();
         var key = NewKey();
         var move = new { to_state = "qualified" };
 

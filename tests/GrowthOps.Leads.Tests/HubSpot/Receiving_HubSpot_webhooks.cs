@@ -239,6 +239,32 @@ public sealed class Receiving_HubSpot_webhooks(LeadsApp app) : IClassFixture<Lea
     }
 
     [Fact]
+    public async Task A_value_longer_than_HubSpot_allows_is_a_bad_request_and_nothing_is_recorded()
+    {
+        await ConnectAsync();
+
+        var response = await app.CreateClient().SendAsync(SignedV3(Webhook, Json(ContactChange(_portal, NewId(), "firstname", new string('x', 65_537))), Secret));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("propertyValue", (await response.Json()).GetProperty("detail").GetString());
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>("select count(*) from leads.hubspot_events where tenant_id = $1", _tenant));
+    }
+
+    [Fact]
+    public async Task An_event_a_contacts_limits_refuse_is_skipped_and_the_delivery_acknowledged()
+    {
+        await ConnectAsync();
+        var full = Enumerable.Range(0, 100).ToDictionary(i => $"a{i}", i => (object?)i);
+        var id = await app.ClientFor(_tenant).CreateContact(new { email = "full@hub.test", attributes = full });
+
+        // Linking the contact would add hubspot_contact_id, its 101st attribute.
+        var summary = await DeliverAsync(SignedV3(Webhook, Json(ContactChange(_portal, NewId(), "email", "full@hub.test")), Secret));
+
+        AssertCounts(summary, received: 1, processed: 0, skipped: 1);
+        Assert.False((await app.ClientFor(_tenant).Contact(id)).GetProperty("attributes").TryGetProperty("hubspot_contact_id", out _));
+    }
+
+    [Fact]
     public async Task Events_that_cannot_be_applied_are_counted_and_acknowledged()
     {
         await ConnectAsync();

@@ -10,7 +10,8 @@ namespace GrowthOps.ServiceDefaults.OpenApi;
 /// <summary>
 /// Every service's OpenAPI document, <c>/openapi/v1.json</c>, generated from its endpoints by Microsoft.AspNetCore.OpenApi:
 /// snake_case schemas as the service writes them, the RFC 7807 problems every operation can answer, JWT bearer security
-/// (anonymous operations marked), and request bodies that handlers read by hand declared with <c>Accepts&lt;T&gt;</c>.
+/// (anonymous operations marked), request bodies that handlers read by hand declared with <c>Accepts&lt;T&gt;</c>, and the size
+/// limits of every request member.
 /// The gateway proxies it and lists it at <c>/docs</c>.
 /// </summary>
 public static class OpenApiDefaults
@@ -36,6 +37,7 @@ public static class OpenApiDefaults
             options.AddOperationTransformer<AcceptedBodyTransformer>();
             options.AddOperationTransformer<SecurityTransformer>();
             options.AddOperationTransformer<ProblemResponsesTransformer>();
+            options.AddSchemaTransformer<LimitsSchemaTransformer>();
         });
         return builder;
     }

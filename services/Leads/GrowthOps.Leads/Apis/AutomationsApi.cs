@@ -109,7 +109,8 @@ public static class AutomationsApi
     }
 
     [Consumes(typeof(AutomationRequest), "application/json")]
-    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity,
+        "A state does not exist (field names the member), from_state and to_state are the same, or the tenant has the most automations it may have (limit says how many).")]
     public static async Task<Results<Created<AutomationDto>, ValidationProblem>> CreateAutomation(JsonElement body, LeadsTransaction tx,
         AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, OutboundPolicy outbound, CancellationToken ct)
     {
@@ -118,6 +119,7 @@ public static class AutomationsApi
             return TypedResults.ValidationProblem(errors);
         var created = await tx.RunAsync(async () =>
         {
+            await tx.EnsureRoomAsync(() => store.CountAsync(ct), LeadsDefaults.MaxAutomations, "automations", ct);
             var automation = await ResolveAsync(draft, Guid.CreateVersion7(), null, states, secrets, tenant.Required, ct);
             await store.InsertAsync(automation, ct);
             return (await store.GetAsync(automation.Id, ct))!;

@@ -1,13 +1,17 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
+using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using static GrowthOps.Leads.LeadsDefaults;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -20,6 +24,13 @@ public static class ContactsApi
         builder.Services.AddScoped<ActivitiesStore>();
         builder.Services.AddScoped<ContactDirectory>();
         builder.Services.AddScoped<ActivityFeed>();
+        // The largest batch is configuration, not a constant an attribute could carry: the document shows the configured one.
+        builder.Services.Configure<OpenApiOptions>(OpenApiDefaults.DocumentName, o => o.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonPropertyInfo is { Name: "activities" } property && property.DeclaringType == typeof(ActivityBatchRequest))
+                schema.MaxItems = context.ApplicationServices.GetRequiredService<IOptions<LeadsOptions>>().Value.MaxActivityBatch;
+            return Task.CompletedTask;
+        }));
         return builder;
     }
 
@@ -44,11 +55,14 @@ public static class ContactsApi
     }
 
     [Consumes(typeof(ContactRequest), "application/json")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "Merged into the contact with the email, its tags or attributes would pass a contact's limits (field, limit).")]
     public static async Task<Results<Created<ContactDto>, Ok<ContactDto>, ValidationProblem>> CreateContact(JsonElement body,
         LeadsTransaction tx, ContactDirectory directory, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var fields = ContactFields.Parse(body, errors);
+        if (errors.Count == 0)
+            fields.RequireIdentity(errors);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         var result = await tx.RunAsync(() => directory.UpsertAsync(fields, ct), ct);
@@ -70,6 +84,7 @@ public static class ContactsApi
     [Consumes(typeof(ContactRequest), "application/json")]
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "Another contact has the email.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "Its attributes would pass a contact's limits, or it would have neither email nor phone (field, limit).")]
     static async Task<Results<Ok<ContactDto>, ValidationProblem>> PatchContact(Guid id, JsonElement body, LeadsTransaction tx,
         ContactDirectory directory, CancellationToken ct)
     {
@@ -90,6 +105,7 @@ public static class ContactsApi
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The contact has the most tags a contact may have (field, limit).")]
     static async Task<Results<Ok<ContactDto>, ValidationProblem>> AddTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory,
         CancellationToken ct)
     {
@@ -103,8 +119,14 @@ public static class ContactsApi
     static async Task<Ok<ContactDto>> RemoveTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct) =>
         TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.RemoveTagAsync(id, ContactFields.NormalizeTag(tag)!, ct), ct)));
 
-    // Members with a default are optional on the wire, the others required (the OpenAPI document says so).
-    public sealed record ActivityRequest(string? Type, string? ContactEmail = null, Guid? ContactId = null, JsonElement? Metadata = null,
+    // Members with a default are optional on the wire, the others required (the OpenAPI document says so). The attributes are
+    // the fields' limits (RequestLimits checks them; the document shows them).
+    public sealed record ActivityRequest(
+        [property: MaxLength(MaxActivityType)] string? Type,
+        [property: MaxLength(EmailAddress.MaxLength)] string? ContactEmail = null,
+        Guid? ContactId = null,
+        [property: JsonLimits(MaxProperties = MaxMetadataProperties, MaxKeyLength = MaxMemberName, MaxDepth = MaxJsonDepth, MaxBytes = MaxMetadataBytes)]
+        JsonElement? Metadata = null,
         DateTimeOffset? OccurredAt = null);
 
     public sealed record ActivityBatchRequest(List<ActivityRequest>? Activities);
@@ -122,6 +144,8 @@ public static class ContactsApi
     public static async Task<Results<Created<RecordedActivity>, ValidationProblem>> RecordActivity(ActivityRequest request, LeadsTransaction tx,
         ActivityFeed feed, CancellationToken ct)
     {
+        if (RequestLimits.Errors(request) is { Count: > 0 } tooLarge)
+            return TypedResults.ValidationProblem(tooLarge);
         var inputs = new[] { ToInput(request) };
         if (ActivityFeed.Validate(inputs, batch: false) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);
@@ -141,6 +165,8 @@ public static class ContactsApi
             });
         if (requested.FindIndex(a => a is null) is var missing and >= 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"activities[{missing}]"] = ["must be an activity object, not null"] });
+        if (RequestLimits.Errors(request) is { Count: > 0 } tooLarge)
+            return TypedResults.ValidationProblem(tooLarge);
         var inputs = requested.Select(ToInput).ToList();
         if (ActivityFeed.Validate(inputs, batch: true) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);

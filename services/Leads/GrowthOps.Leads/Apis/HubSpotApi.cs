@@ -8,6 +8,7 @@ using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Query;
+using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -24,6 +25,10 @@ namespace GrowthOps.Leads.Apis;
 public static class HubSpotApi
 {
     public const int MaxPortals = 100;
+
+    public const int MaxClientSecret = 512;
+
+    public const int MaxAppId = 64;
 
     public static IHostApplicationBuilder AddHubSpot(this IHostApplicationBuilder builder)
     {
@@ -61,7 +66,7 @@ public static class HubSpotApi
     {
         var @event = new OpenApiSchemaReference(nameof(HubSpotWebhookEvent), context.Document);
         foreach (var media in operation.RequestBody?.Content?.Values ?? [])
-            media.Schema = new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Array, Items = @event }, @event] };
+            media.Schema = new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Array, Items = @event, MaxItems = HubSpotEvent.MaxBatch }, @event] };
         return Task.CompletedTask;
     }
 
@@ -115,12 +120,15 @@ public static class HubSpotApi
             return (null, [], null);
         }
 
+        if (!RequestLimits.Check<HubSpotIntegrationRequest>(body, errors))
+            return (null, [], null);
+
         string? secret = null;
         if (body.TryGetProperty("client_secret", out var s) && s.ValueKind != JsonValueKind.Null)
         {
             secret = s.ValueKind == JsonValueKind.String ? s.GetString()!.Trim() : null;
-            if (secret is not { Length: > 0 and <= 512 })
-                errors["client_secret"] = ["must be a non-empty string of at most 512 characters"];
+            if (secret is not { Length: > 0 })
+                errors["client_secret"] = [$"must be a non-empty string of at most {MaxClientSecret} characters"];
         }
 
         var portals = new List<long>();
@@ -143,9 +151,9 @@ public static class HubSpotApi
                 JsonValueKind.Number when a.TryGetInt64(out var id) => id.ToString(CultureInfo.InvariantCulture),
                 _ => null,
             };
-            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > 64 } ||
+            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > MaxAppId } ||
                 (a.ValueKind == JsonValueKind.Number && appId is null))
-                errors["app_id"] = ["must be a string of at most 64 characters or an integer"];
+                errors["app_id"] = [$"must be a string of at most {MaxAppId} characters or an integer"];
         }
 
         return (secret, portals.ToArray(), appId);

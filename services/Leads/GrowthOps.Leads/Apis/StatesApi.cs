@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
@@ -5,7 +6,9 @@ using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using static GrowthOps.Leads.LeadsDefaults;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -43,16 +46,35 @@ public static partial class StatesApi
     [GeneratedRegex("^[a-z][a-z0-9_]{0,49}$")]
     private static partial Regex StateName();
 
-    // Members with a default are optional on the wire, the others required (the OpenAPI document says so).
-    public sealed record StateRequest(string? Name = null, string? Color = null, int? Position = null, string? Description = null, bool? IsTerminal = null);
+    // Members with a default are optional on the wire, the others required (the OpenAPI document says so). The attributes are
+    // the fields' limits (RequestLimits checks them; the document shows them).
+    public sealed record StateRequest(
+        [property: MaxLength(MaxStateName)] string? Name = null,
+        [property: MaxLength(MaxColor)] string? Color = null,
+        [property: Range(0, MaxPosition)] int? Position = null,
+        [property: MaxLength(MaxDescription)] string? Description = null,
+        bool? IsTerminal = null);
 
-    public sealed record TransitionRequest(string? ToState, string? FromState = null, string? Name = null, bool? RequiresNotes = null);
+    public sealed record TransitionRequest(
+        [property: MaxLength(MaxStateReference)] string? ToState,
+        [property: MaxLength(MaxStateReference)] string? FromState = null,
+        [property: MaxLength(MaxTransitionName)] string? Name = null,
+        bool? RequiresNotes = null);
 
-    public sealed record ExecuteRequest(string? ToState = null, Guid? TransitionId = null, string? Notes = null, string? TriggeredBy = null,
-        string? Source = null);
+    public sealed record ExecuteRequest(
+        [property: MaxLength(MaxStateReference)] string? ToState = null,
+        Guid? TransitionId = null,
+        [property: MaxLength(MaxNotes)] string? Notes = null,
+        [property: MaxLength(MaxTriggeredBy)] string? TriggeredBy = null,
+        [property: MaxLength(MaxKeyword)] string? Source = null);
 
-    public sealed record BulkRequest(List<Guid>? ContactIds, string? ToState = null, Guid? TransitionId = null, string? Notes = null,
-        string? TriggeredBy = null, string? Source = null);
+    public sealed record BulkRequest(
+        [property: MaxLength(MaxBulkTransition)] List<Guid>? ContactIds,
+        [property: MaxLength(MaxStateReference)] string? ToState = null,
+        Guid? TransitionId = null,
+        [property: MaxLength(MaxNotes)] string? Notes = null,
+        [property: MaxLength(MaxTriggeredBy)] string? TriggeredBy = null,
+        [property: MaxLength(MaxKeyword)] string? Source = null);
 
     public sealed record BulkItem(Guid ContactId, string Status, int StatusCode, HistoryEntry? Entry, string? Error);
 
@@ -63,17 +85,14 @@ public static partial class StatesApi
 
     static Dictionary<string, string[]> ValidateState(StateRequest r, bool create)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = RequestLimits.Errors(r);
         if ((create || r.Name is not null) && (r.Name is null || !StateName().IsMatch(r.Name)))
             errors["name"] = ["lower-case letters, digits and _ ; starting with a letter; up to 50"];
-        if (r.Color is { Length: > 30 })
-            errors["color"] = ["is longer than 30 characters"];
-        if (r.Position is < 0 or > 1000)
-            errors["position"] = ["must be between 0 and 1000"];
         return errors;
     }
 
     [ProducesProblem(StatusCodes.Status409Conflict, "A state with the name exists.")]
+    [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The tenant has the most lead states it may have (limit says how many).")]
     public static async Task<Results<Created<LeadState>, ValidationProblem>> CreateState(StateRequest request, LeadsTransaction tx, StatesStore store,
         CancellationToken ct)
     {
@@ -81,6 +100,7 @@ public static partial class StatesApi
             return TypedResults.ValidationProblem(errors);
         var state = await tx.RunAsync(async () =>
         {
+            await tx.EnsureRoomAsync(() => store.CountAsync(ct), MaxStates, "lead states", ct);
             var states = await store.ListAsync(ct);
             var now = DateTime.UtcNow;
             var created = new LeadState(Guid.CreateVersion7(), request.Name!, request.Color ?? "gray",
@@ -139,6 +159,8 @@ public static partial class StatesApi
     public static async Task<Results<Created<LeadTransition>, ValidationProblem>> CreateTransition(TransitionRequest request, LeadsTransaction tx,
         StatesStore store, CancellationToken ct)
     {
+        if (RequestLimits.Errors(request) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
         if (string.IsNullOrWhiteSpace(request.ToState))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["to_state"] = ["is required"] });
         var transition = await tx.RunAsync(async () =>
@@ -168,6 +190,8 @@ public static partial class StatesApi
     public static async Task<Results<Created<HistoryEntry>, ValidationProblem>> ExecuteTransition(Guid id, ExecuteRequest request, LeadsTransaction tx,
         LeadStateEngine engine, CurrentTenant tenant, CancellationToken ct)
     {
+        if (RequestLimits.Errors(request) is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
         if (Source(request.Source) is not { } source)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["source"] = [$"must be one of {string.Join(", ", TransitionSources.All)}"] });
         var entry = await tx.RunAsync(() => engine.TransitionAsync(
@@ -179,7 +203,7 @@ public static partial class StatesApi
     static async Task<Results<Ok<BulkResult>, ValidationProblem>> BulkTransition(BulkRequest request, IServiceScopeFactory scopes, CurrentTenant tenant,
         CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = RequestLimits.Errors(request);
         if (request.ContactIds is not { Count: > 0 and <= LeadsDefaults.MaxBulkTransition })
             errors["contact_ids"] = [$"must hold between 1 and {LeadsDefaults.MaxBulkTransition} ids"];
         if (request.ToState is null && request.TransitionId is null)

@@ -58,6 +58,9 @@ public sealed class AutomationsStore(UnitOfWork unitOfWork)
             order by a.created, a.id
             """, new { fromStateId, toStateId }, ct))).Select(r => r.ToAutomation()).ToList();
 
+    public Task<long> CountAsync(CancellationToken ct) =>
+        unitOfWork.Connection.ExecuteScalarAsync<long>(unitOfWork.Command("select count(*) from leads.lead_state_automations", null, ct));
+
     public Task InsertAsync(Automation a, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             insert into leads.lead_state_automations (tenant_id, id, name, trigger, state_id, from_state_id, to_state_id, conditions, actions, is_active)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrowthOps.Contracts.Leads;
+using GrowthOps.ServiceDefaults.Validation;
 
 namespace GrowthOps.Leads.Data;
 
@@ -37,7 +38,13 @@ public sealed class Contact
 
     public Contact Copy() => (Contact)MemberwiseClone();
 
-    public static string? Normalize(string? email) => string.IsNullOrWhiteSpace(email) ? null : email.Trim().ToLowerInvariant();
+    /// <summary>
+    /// The key of <c>email_normalized</c>, which makes an email unique per tenant: <see cref="EmailAddress.Normalized"/>, which
+    /// is the address trimmed and lower-cased (the key rows had before addresses were validated) for all but the odd spelling
+    /// of an internationalised domain. A stored value that is not a valid address keeps that older key.
+    /// </summary>
+    public static string? Normalize(string? email) =>
+        string.IsNullOrWhiteSpace(email) ? null : EmailAddress.TryParse(email, out var address) ? address.Normalized : email.Trim().ToLowerInvariant();
 
     public ContactSnapshot ToSnapshot() => new(Id, Email, Kind, FirstName, LastName, Phone, Company, Source, Channel, OwnerId, Score, Timezone,
         MarketingConsent, Tags, StateName, Attributes, Utc(LastInteractionAt), Utc(Created)!.Value, Utc(Updated)!.Value);

@@ -1,4 +1,6 @@
+using Dapper;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Errors;
 
 namespace GrowthOps.Leads.Data;
 
@@ -31,6 +33,18 @@ public sealed class LeadsTransaction(UnitOfWork unitOfWork, TenantDefaults defau
             await unitOfWork.RollbackAsync(e);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses (422) to add one more of what a tenant may have at most <paramref name="limit"/> of. The tenant's row is locked
+    /// first, until commit, so that concurrent additions count one after the other and the limit holds.
+    /// </summary>
+    public async Task EnsureRoomAsync(Func<Task<long>> count, int limit, string what, CancellationToken ct)
+    {
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
+            "select 1 from leads.tenants where tenant_id = leads.current_tenant() for update", null, ct));
+        if (await count() >= limit)
+            throw new RuleRefusedException($"A tenant has at most {limit} {what}; delete one first.", new Dictionary<string, object?> { ["limit"] = limit });
     }
 
     public Task RunAsync(Func<Task> work, CancellationToken ct = default) => RunAsync(async () =>

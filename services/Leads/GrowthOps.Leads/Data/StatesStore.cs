@@ -26,6 +26,9 @@ public sealed class StatesStore(UnitOfWork unitOfWork)
             where tenant_id = leads.current_tenant() and (id::text = @idOrName or lower(name) = lower(@idOrName))
             """, new { idOrName }, ct));
 
+    public Task<long> CountAsync(CancellationToken ct) =>
+        unitOfWork.Connection.ExecuteScalarAsync<long>(unitOfWork.Command("select count(*) from leads.lead_states", null, ct));
+
     public Task<LeadState?> GetAsync(Guid id, CancellationToken ct) =>
         unitOfWork.Connection.QuerySingleOrDefaultAsync<LeadState>(unitOfWork.Command($"select {StateColumns} from leads.lead_states where id = @id", new { id }, ct));
 

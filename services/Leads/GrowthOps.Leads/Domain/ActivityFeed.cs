@@ -3,6 +3,7 @@ using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.Validation;
 using MassTransit;
 
 namespace GrowthOps.Leads.Domain;
@@ -24,17 +25,12 @@ public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory direct
         {
             var prefix = batch ? $"activities[{i}]." : "";
             var input = inputs[i];
-            if (string.IsNullOrWhiteSpace(input.Type) || input.Type.Length > 100)
-                errors[prefix + "type"] = ["is required (up to 100 characters)"];
+            if (string.IsNullOrWhiteSpace(input.Type))
+                errors[prefix + "type"] = [$"is required (up to {LeadsDefaults.MaxActivityType} characters)"];
             if (input.ContactId is null && string.IsNullOrWhiteSpace(input.ContactEmail))
                 errors[prefix + "contact_email"] = ["give contact_email or contact_id"];
-            else if (input.ContactId is null)
-            {
-                var fieldErrors = new Dictionary<string, string[]>();
-                ContactFields.Parse(JsonSerializer.SerializeToElement(new Dictionary<string, string?> { ["email"] = input.ContactEmail }), fieldErrors);
-                if (fieldErrors.Count > 0)
-                    errors[prefix + "contact_email"] = ["is not a valid email address"];
-            }
+            else if (input.ContactId is null && !EmailAddress.TryParse(input.ContactEmail, out _, out var problem))
+                errors[prefix + "contact_email"] = [problem];
 
             if (input.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
                 errors[prefix + "metadata"] = ["must be an object"];

@@ -69,8 +69,6 @@ public static class AutomationActions
                         Error("to_state", "is required (a state name or id)");
                     else if (Present("notes") && notes is null)
                         Error("notes", "must be a string");
-                    else if (notes is { Length: > 2000 })
-                        Error("notes", "is longer than 2000 characters");
                     else
                         parsed.Add(new Parsed(new AutomationAction(type, ToState: toState, Notes: string.IsNullOrEmpty(notes) ? null : notes), null));
                     break;
@@ -108,14 +106,14 @@ public static class AutomationActions
                         ? current.FirstOrDefault(a =>
                             a.Type == Webhook && a.ProtectedSecret is not null && string.Equals(a.Url, url, StringComparison.Ordinal))
                         : null;
-                    if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url!.Length > 2000)
+                    if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                         Error("url", "is required: an absolute http or https URL");
                     else if (outbound.WhyRefused(uri) is { } refused)
                         Error("url", refused);
                     else if (!WebhookMethods.Contains(method))
                         Error("method", $"must be one of {string.Join(", ", WebhookMethods)}");
-                    else if (secret is { Length: 0 or > 500 } || (secret is null && kept is null))
-                        Error("secret", "is required: 1 to 500 characters, used to sign each delivery");
+                    else if (secret is { Length: 0 } || (secret is null && kept is null))
+                        Error("secret", $"is required: 1 to {LeadsDefaults.MaxWebhookSecret} characters, used to sign each delivery");
                     else
                         parsed.Add(new Parsed(new AutomationAction(type, Url: url, Method: method, ProtectedSecret: kept?.ProtectedSecret), secret));
                     break;

@@ -16,6 +16,9 @@ public static class AutomationConditions
     public const string AttributePrefix = "attributes.";
     public const int MaxConditions = 50;
 
+    /// <summary>The longest field: <c>attributes.</c> and an attribute name.</summary>
+    public const int MaxField = 11 + LeadsDefaults.MaxMemberName;
+
     public static readonly string[] Fields =
     [
         "email", "kind", "first_name", "last_name", "phone", "company", "source", "channel", "owner_id", "score", "timezone",
@@ -93,7 +96,7 @@ public static class AutomationConditions
 
     static bool IsKnownField(string field) =>
         Fields.Contains(field) || (field.StartsWith(AttributePrefix, StringComparison.Ordinal) && field.Length > AttributePrefix.Length &&
-                                   field.Length <= AttributePrefix.Length + 100);
+                                   field.Length <= MaxField);
 
     static string[] OperatorsFor(string field) => field switch
     {

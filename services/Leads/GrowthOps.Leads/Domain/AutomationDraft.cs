@@ -1,6 +1,8 @@
 using System.Text.Json;
+using GrowthOps.Leads.Apis;
 using GrowthOps.Leads.Data;
 using GrowthOps.ServiceDefaults.Outbound;
+using GrowthOps.ServiceDefaults.Validation;
 
 namespace GrowthOps.Leads.Domain;
 
@@ -25,6 +27,8 @@ public sealed record AutomationDraft(
 
     public static readonly string[] Triggers = [OnEnter, OnExit, OnTransition];
 
+    static readonly string NameRequired = $"is required: 1 to {LeadsDefaults.MaxAutomationName} characters";
+
     /// <summary>
     /// The draft, or null with <paramref name="errors"/> filled in (keyed by snake_case member); webhook URLs are checked
     /// against <paramref name="outbound"/>.
@@ -37,18 +41,21 @@ public sealed record AutomationDraft(
             return null;
         }
 
+        if (!RequestLimits.Check<AutomationRequest>(body, errors))
+            return null;
+
         bool Has(string name, out JsonElement value) => body.TryGetProperty(name, out value);
 
         var name = current?.Name;
         if (Has("name", out var n))
         {
             name = n.ValueKind == JsonValueKind.String ? n.GetString()!.Trim() : null;
-            if (name is not { Length: > 0 and <= 200 })
-                errors["name"] = ["is required: 1 to 200 characters"];
+            if (name is not { Length: > 0 })
+                errors["name"] = [NameRequired];
         }
         else if (current is null)
         {
-            errors["name"] = ["is required: 1 to 200 characters"];
+            errors["name"] = [NameRequired];
         }
 
         var trigger = current?.Trigger;

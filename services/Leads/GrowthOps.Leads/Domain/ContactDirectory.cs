@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
@@ -61,6 +62,7 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
     {
         var before = contact.Copy();
         Apply(contact, fields, merge);
+        CheckLimits(before, contact);
         if (interactionAt is { } at && (contact.LastInteractionAt is null || contact.LastInteractionAt < at))
             contact.LastInteractionAt = at;
         var changed = contact.ChangedSince(before);
@@ -76,6 +78,40 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
             await publish.Publish(new TagRemoved(contacts.TenantId, contact.Id, tag, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
         return contact;
     }
+
+    /// <summary>
+    /// What a contact holds in all, once a change has been applied: a request is held to its own limits before, but tags and
+    /// attributes add up over requests (an upsert merges them, PATCH merges attributes). Refused only when the change grows
+    /// what is already over a limit, so that a contact stored before the limits can still be edited; likewise a contact
+    /// keeps an email or a phone (see <see cref="ContactFields.RequireIdentity"/>).
+    /// </summary>
+    static void CheckLimits(Contact before, Contact after)
+    {
+        static RuleRefusedException Refused(string detail, string field, int limit) =>
+            new(detail, new Dictionary<string, object?> { ["field"] = field, ["limit"] = limit });
+
+        if (after.Tags.Length > LeadsDefaults.MaxTags && after.Tags.Length > before.Tags.Length)
+            throw Refused($"A contact has at most {LeadsDefaults.MaxTags} tags; remove some first.", "tags", LeadsDefaults.MaxTags);
+        if (after.AttributesJson != before.AttributesJson)
+        {
+            var attributes = after.Attributes;
+            if (attributes.Count > LeadsDefaults.MaxAttributes && attributes.Count > before.Attributes.Count)
+                throw Refused($"A contact has at most {LeadsDefaults.MaxAttributes} attributes; remove some first (null removes one).", "attributes",
+                    LeadsDefaults.MaxAttributes);
+            if (SizeOf(attributes) > LeadsDefaults.MaxAttributesBytes && SizeOf(attributes) > SizeOf(before.Attributes))
+                throw Refused($"A contact's attributes take at most {LeadsDefaults.MaxAttributesBytes} bytes of JSON; remove some first (null removes one).",
+                    "attributes", LeadsDefaults.MaxAttributesBytes);
+        }
+
+        if (after.Email is null && after.Phone is null && (before.Email is not null || before.Phone is not null))
+            throw new RuleRefusedException("A contact keeps an email or a phone: set one before clearing the other.",
+                new Dictionary<string, object?> { ["field"] = "email" });
+    }
+
+    /// <summary>Attributes measured as a request sends them at the least (compact, non-ASCII unescaped), so a request within its limit fits.</summary>
+    static int SizeOf(Dictionary<string, JsonElement> attributes) => JsonSerializer.SerializeToUtf8Bytes(attributes, CompactJson).Length;
+
+    static readonly JsonSerializerOptions CompactJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Copies fields onto the contact. Merging (an upsert of an existing email) never clears what is stored.</summary>
     static void Apply(Contact c, ContactFields f, bool merge)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using GrowthOps.Leads.Apis;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Validation;
 
 namespace GrowthOps.Leads.Domain;
 
@@ -25,9 +27,6 @@ public sealed partial class ContactFields
     public Optional<Dictionary<string, JsonElement>?> Attributes { get; set; }
     public Optional<string[]?> Tags { get; set; }
 
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    private static partial Regex EmailPattern();
-
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_\-:.]{0,63}$")]
     private static partial Regex TagPattern();
 
@@ -35,7 +34,10 @@ public sealed partial class ContactFields
 
     public static bool IsValidTag(string? tag) => tag is not null && TagPattern().IsMatch(tag);
 
-    /// <summary>Reads a JSON object; unknown members are ignored, wrongly typed ones are errors.</summary>
+    /// <summary>
+    /// Reads a JSON object; unknown members are ignored, wrongly typed ones and those over their limits
+    /// (<see cref="ContactRequest"/>) are errors. API bodies and HubSpot's values alike come through here.
+    /// </summary>
     public static ContactFields Parse(JsonElement body, Dictionary<string, string[]> errors)
     {
         var fields = new ContactFields();
@@ -44,6 +46,9 @@ public sealed partial class ContactFields
             errors["body"] = ["must be a JSON object"];
             return fields;
         }
+
+        if (!RequestLimits.Check<ContactRequest>(body, errors))
+            return fields;
 
         foreach (var property in body.EnumerateObject())
         {
@@ -101,25 +106,29 @@ public sealed partial class ContactFields
         return fields;
     }
 
+    /// <summary>
+    /// What a new contact must have: an email (the directory's key, which creating again updates) or a phone, so that it can
+    /// be found again and reached. Other fields alone (a first name) would make a contact nobody can tell from the next.
+    /// </summary>
+    public void RequireIdentity(Dictionary<string, string[]> errors)
+    {
+        if (Email.Or(null) is null && Phone.Or(null) is null)
+            errors["email"] = ["is required unless a phone is given: a contact needs an email or a phone"];
+    }
+
     void Validate(Dictionary<string, string[]> errors)
     {
-        if (Email is { HasValue: true, Value: { } email } && (email.Length > 320 || !EmailPattern().IsMatch(email.Trim())))
-            errors["email"] = ["is not a valid email address"];
+        if (Email is { HasValue: true, Value: { } email } && !EmailAddress.TryParse(email, out _, out var problem))
+            errors["email"] = [problem];
         if (Kind is { HasValue: true, Value: var kind } && kind is not ("lead" or "customer"))
             errors["kind"] = ["must be 'lead' or 'customer'"];
         if (Timezone is { HasValue: true, Value: { } tz } && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
             errors["timezone"] = [$"'{tz}' is not a known IANA time zone"];
-        if (Score is { HasValue: true, Value: { } score } && score is < -1_000_000 or > 1_000_000)
-            errors["score"] = ["is out of range"];
         if (Tags is { HasValue: true, Value: { } tags } && tags.FirstOrDefault(t => !IsValidTag(t)) is { } bad)
             errors["tags"] = [$"'{bad}' is not a valid tag (lower-case letters, digits, _ - : . ; up to 64)"];
         foreach (var (key, value) in Attributes is { HasValue: true, Value: { } attributes } ? attributes : [])
             if (JsonNumbers.FirstOutOfRange(value, $"attributes.{key}") is { } where)
                 errors[where] = [JsonNumbers.OutOfRange];
-        foreach (var (name, value) in new[] { ("first_name", FirstName), ("last_name", LastName), ("phone", Phone), ("company", Company),
-                     ("source", Source), ("channel", Channel), ("owner_id", OwnerId) })
-            if (value is { HasValue: true, Value: { Length: > 500 } })
-                errors[name] = ["is longer than 500 characters"];
     }
 
     static Optional<string?> Text(string name, JsonElement value, Dictionary<string, string[]> errors) => value.ValueKind switch

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using GrowthOps.Leads.Apis;
+using GrowthOps.ServiceDefaults.Validation;
 
 namespace GrowthOps.Leads.Integrations.HubSpot;
 
@@ -27,6 +29,12 @@ public sealed record HubSpotEvent(
 {
     /// <summary>HubSpot sends at most 100 events per request; this leaves room without letting one request hold a transaction for long.</summary>
     public const int MaxBatch = 1000;
+
+    /// <summary>Subscription types, property and association names: HubSpot's are short identifiers.</summary>
+    public const int MaxName = 100;
+
+    /// <summary>HubSpot's own limit for a property value.</summary>
+    public const int MaxPropertyValue = 65_536;
 
     /// <summary>
     /// The portal of a delivery's first event (<c>portalId</c>, a positive integer, or a string of digits), or null when there is
@@ -144,6 +152,13 @@ public sealed record HubSpotEvent(
         if (item.ValueKind != JsonValueKind.Object)
         {
             error = "is not an object.";
+            return null;
+        }
+
+        var limits = new Dictionary<string, string[]>();
+        if (!RequestLimits.Check<HubSpotWebhookEvent>(item, limits))
+        {
+            error = $"'{limits.First().Key}' {limits.First().Value[0]}.";
             return null;
         }
 

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 
 namespace GrowthOps.Leads.Integrations.HubSpot;
@@ -64,15 +65,27 @@ public sealed class HubSpotEventProcessor(HubSpotStore store, ContactDirectory d
 
     static bool Is(string? a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    Task<Outcome> ApplyAsync(HubSpotEvent e, CancellationToken ct)
+    async Task<Outcome> ApplyAsync(HubSpotEvent e, CancellationToken ct)
     {
         if (IsType(e, "contact.creation", "contact.propertyChange"))
-            return ContactAsync(e, ct);
+        {
+            try
+            {
+                return await ContactAsync(e, ct);
+            }
+            catch (RuleRefusedException refused)
+            {
+                // A contact's limits (attributes in all, an email or a phone kept) refuse it before anything is written: one
+                // event that cannot apply must not fail the delivery, which HubSpot would retry for a day.
+                return Skip(e, refused.Message);
+            }
+        }
+
         if (IsType(e, "deal.creation", "deal.propertyChange"))
-            return DealAsync(e, ct);
+            return await DealAsync(e, ct);
         if (IsType(e, "deal.associationChange", "contact.associationChange"))
-            return AssociationAsync(e, ct);
-        return Task.FromResult(Outcome.Ignored);
+            return await AssociationAsync(e, ct);
+        return Outcome.Ignored;
     }
 
     async Task<Outcome> ContactAsync(HubSpotEvent e, CancellationToken ct)
