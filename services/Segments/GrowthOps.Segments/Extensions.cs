@@ -3,6 +3,7 @@ using MassTransit;
 using GrowthOps.Messaging;
 using GrowthOps.Persistence;
 using GrowthOps.Segments.Apis;
+using GrowthOps.Segments.Data;
 using GrowthOps.Segments.Domain.Criteria;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -20,6 +21,7 @@ public static class Extensions
         builder.AddMessaging(ServiceName, x => x.AddConsumers(typeof(Extensions).Assembly));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CriteriaCompiler>();
+        builder.Services.AddScoped<ContactFactsStore>();
         return builder;
     }
 

@@ -79,6 +79,8 @@ public sealed partial class DateValue
             });
         }
 
+        // ISO forms in upper case (T, Z), as .NET parses them; keywords and units above in lower case.
+        s = s.ToUpperInvariant();
         if (IsoDate().IsMatch(s) &&
             DateTime.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var day))
         {
@@ -87,7 +89,7 @@ public sealed partial class DateValue
         }
 
         if (IsoDateTime().IsMatch(s) &&
-            DateTimeOffset.TryParse(s.ToUpperInvariant(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+            DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
             return new DateValue(text, false, _ => instant);
 
         return null;
