@@ -70,7 +70,8 @@ public sealed class CriteriaParser
                     Error(logicPath, "expected 'AND' or 'OR'");
                 else if (hasLogic)
                     groupLogic = ParseLogic(logic!.Value.GetString()!)!.Value;
-                return new CriteriaGroup(path, groupLogic, ParseList(criteria, path, 1, metadata: false));
+                // The flat list is the root group (depth 1): what it holds is one level down.
+                return new CriteriaGroup(path, groupLogic, ParseList(criteria, path, 2, metadata: false));
             }
             case JsonValueKind.Object:
                 if (hasLogic)
