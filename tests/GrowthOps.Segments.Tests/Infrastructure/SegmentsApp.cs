@@ -30,18 +30,7 @@ public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Postgres"] = Database.ServiceConnectionString,
-            ["RabbitMq:Host"] = TestEnvironment.RabbitHost,
-            ["RabbitMq:Port"] = TestEnvironment.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RabbitMq:VirtualHost"] = VirtualHost.Name,
-            ["RabbitMq:Username"] = TestEnvironment.RabbitUser,
-            ["RabbitMq:Password"] = TestEnvironment.RabbitPassword,
-            ["Auth:SigningKey"] = TestEnvironment.SigningKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in ServiceSettings.For(Database, VirtualHost))
             builder.UseSetting(key, value);
     }
 

@@ -125,10 +125,7 @@ public static partial class CriteriaSql
                     return op switch
                     {
                         CriteriaOperator.Equals => $"{x} = {Param(n[0])}::numeric",
-                        CriteriaOperator.GreaterThan => $"{x} > {Param(n[0])}::numeric",
-                        CriteriaOperator.LessThan => $"{x} < {Param(n[0])}::numeric",
-                        CriteriaOperator.GreaterThanOrEquals => $"{x} >= {Param(n[0])}::numeric",
-                        CriteriaOperator.LessThanOrEquals => $"{x} <= {Param(n[0])}::numeric",
+                        _ when Comparison(op) is { } cmp => $"{x} {cmp} {Param(n[0])}::numeric",
                         CriteriaOperator.Between => $"{x} between {Param(n[0])}::numeric and {Param(n[1])}::numeric",
                         CriteriaOperator.In => $"{x} = any({Param(n.ToArray())}::numeric[])",
                         _ => throw Unsupported(op, field),
@@ -150,10 +147,7 @@ public static partial class CriteriaSql
                     {
                         CriteriaOperator.Equals =>
                             $"({x} >= {Param(DateValue.Midnight(d[0]))} and {x} < {Param(DateValue.Midnight(d[0]).AddDays(1))})",
-                        CriteriaOperator.GreaterThan => $"{x} > {Param(d[0])}",
-                        CriteriaOperator.LessThan => $"{x} < {Param(d[0])}",
-                        CriteriaOperator.GreaterThanOrEquals => $"{x} >= {Param(d[0])}",
-                        CriteriaOperator.LessThanOrEquals => $"{x} <= {Param(d[0])}",
+                        _ when Comparison(op) is { } cmp => $"{x} {cmp} {Param(d[0])}",
                         CriteriaOperator.Between => $"{x} between {Param(d[0])} and {Param(d[1])}",
                         _ => throw Unsupported(op, field),
                     };
@@ -170,6 +164,15 @@ public static partial class CriteriaSql
                     throw Unsupported(op, field);
             }
         }
+
+        static string? Comparison(CriteriaOperator op) => op switch
+        {
+            CriteriaOperator.GreaterThan => ">",
+            CriteriaOperator.LessThan => "<",
+            CriteriaOperator.GreaterThanOrEquals => ">=",
+            CriteriaOperator.LessThanOrEquals => "<=",
+            _ => null,
+        };
 
         static NotSupportedException Unsupported(CriteriaOperator op, CriteriaField field) =>
             new($"'{CriteriaOperators.Name(op)}' on '{field.Name}' passed validation but has no SQL.");
