@@ -1,0 +1,34 @@
+using Dapper;
+using MassTransit;
+using GrowthOps.Messaging;
+using GrowthOps.Persistence;
+using GrowthOps.Segments.Apis;
+using GrowthOps.Segments.Data;
+using GrowthOps.Segments.Domain.Criteria;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace GrowthOps.Segments;
+
+public static class Extensions
+{
+    public const string ServiceName = "segments";
+
+    public static IHostApplicationBuilder AddSegments(this IHostApplicationBuilder builder)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.Services.AddOptions<SegmentsOptions>().BindConfiguration(SegmentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddPostgres(ServiceName, typeof(Extensions).Assembly);
+        builder.AddMessaging(ServiceName, x => x.AddConsumers(typeof(Extensions).Assembly));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CriteriaCompiler>();
+        builder.Services.AddScoped<ContactFactsStore>();
+        return builder;
+    }
+
+    public static WebApplication MapSegmentsApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/segments");
+        api.MapCriteriaApi();
+        return app;
+    }
+}
