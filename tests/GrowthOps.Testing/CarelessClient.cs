@@ -1,0 +1,21 @@
+using System.Text;
+
+namespace GrowthOps.Testing;
+
+/// <summary>
+/// Sends what a careless or hostile client sends, which HttpClient otherwise tidies away: a request target exactly as written
+/// (no dot segments resolved, no escapes normalised) and header values outside ASCII (as UTF-8, where HttpClient refuses them).
+/// For a server on a real port: an in-process test server never sees the raw target.
+/// </summary>
+public static class CarelessClient
+{
+    public static HttpClient Create(Uri server) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = server };
+
+    /// <summary><paramref name="target"/> (path and query) on <paramref name="server"/>, to be sent as written.</summary>
+    public static Uri Target(Uri server, string target)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return new Uri(server.GetLeftPart(UriPartial.Authority) + target, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+    }
+}
