@@ -1,4 +1,8 @@
 using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrowthOps.Testing;
 
@@ -10,7 +14,11 @@ namespace GrowthOps.Testing;
 public static class CarelessClient
 {
     public static HttpClient Create(Uri server) =>
-        new(new SocketsHttpHandler { AllowAutoRedirect = false, RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = server };
+        new(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = server };
+
+    /// <summary>The address a host on Kestrel listens on (the port it picked), from its services.</summary>
+    public static Uri ServerAddressOf(IServiceProvider services) =>
+        new(services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
 
     /// <summary><paramref name="target"/> (path and query) on <paramref name="server"/>, to be sent as written.</summary>
     public static Uri Target(Uri server, string target)

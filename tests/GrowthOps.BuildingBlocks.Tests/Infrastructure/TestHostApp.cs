@@ -1,9 +1,6 @@
 using System.Net.Http.Headers;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 using GrowthOps.Testing;
@@ -50,7 +47,7 @@ public sealed class TestHostApp : WebApplicationFactory<Program>
             if (!kestrel)
                 throw new InvalidOperationException("An in-memory test host has no address; create it with kestrel: true.");
             StartServer();
-            return new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+            return CarelessClient.ServerAddressOf(Services);
         }
     }
 
