@@ -100,7 +100,8 @@ public static class Extensions
         builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            // As sent: a refused path trick names the path the client wrote, not the one the server resolved it to.
+            context.ProblemDetails.Instance ??= RequestTarget.PathOf(RequestTarget.AsSent(context.HttpContext)).ToString();
             context.ProblemDetails.Extensions.TryAdd("trace_id", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         });
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();

@@ -25,10 +25,7 @@ public static class RequestChecks
         ArgumentNullException.ThrowIfNull(next);
         var limits = Limits(context);
         var request = context.Request;
-        // As the client sent it; in-process test servers may leave it empty.
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
-            ? raw
-            : request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+        var target = RequestTarget.AsSent(context);
         if (target.Length > limits.MaxRequestTargetBytes)
             throw new MalformedRequestException("URI too long",
                 $"The request target (path and query) is {target.Length} bytes; at most {limits.MaxRequestTargetBytes} are accepted.",

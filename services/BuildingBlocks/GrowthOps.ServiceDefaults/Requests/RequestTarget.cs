@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace GrowthOps.ServiceDefaults.Requests;
 
@@ -17,6 +19,16 @@ public static class RequestTarget
     public const string ControlReason = "has a control character (such as NUL) in a segment";
 
     public const string InvalidReason = "has a segment that is not valid UTF-8";
+
+    /// <summary>The target (path and query) as the client sent it; rebuilt from the request where a test server leaves it empty.</summary>
+    public static string AsSent(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        return context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+            ? raw
+            : request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+    }
 
     /// <summary>The path of a raw target: <c>/a/b?q</c> (origin form) or <c>http://host/a/b?q</c> (absolute form); empty for <c>*</c>.</summary>
     public static ReadOnlySpan<char> PathOf(string rawTarget)
