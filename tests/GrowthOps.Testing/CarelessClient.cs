@@ -13,8 +13,9 @@ namespace GrowthOps.Testing;
 /// </summary>
 public static class CarelessClient
 {
-    public static HttpClient Create(Uri server) =>
-        new(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = server };
+    /// <summary>Header values are sent as <paramref name="headerEncoding"/> (UTF-8 unless given: Latin-1 sends any byte).</summary>
+    public static HttpClient Create(Uri server, Encoding? headerEncoding = null) =>
+        new(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => headerEncoding ?? Encoding.UTF8 }) { BaseAddress = server };
 
     /// <summary>The address a host on Kestrel listens on (the port it picked), from its services.</summary>
     public static Uri ServerAddressOf(IServiceProvider services) =>

@@ -120,6 +120,17 @@ public sealed class Refusing_malformed_requests() : TestHostTests("edge")
     }
 
     [Fact]
+    public async Task A_header_value_that_is_not_utf8_is_a_400_problem_naming_the_header_not_kestrels_bare_400()
+    {
+        // Latin-1 puts the byte 0xFF on the wire, which no UTF-8 sequence starts with.
+        using var client = CarelessClient.Create(App.ServerAddress, Encoding.Latin1);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(_tenant));
+        client.DefaultRequestHeaders.TryAddWithoutValidation("X-Note", "\u00FF");
+
+        await AssertNamesAsync(await client.GetAsync("/orders"), "X-Note");
+    }
+
+    [Fact]
     public async Task A_target_or_headers_over_the_limits_are_414_and_431_problems()
     {
         var client = App.CarelessClientFor(_tenant);
