@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using GrowthOps.ServiceDefaults;
+using GrowthOps.ServiceDefaults.Requests;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -69,6 +70,8 @@ public static class Extensions
     {
         app.MapReverseProxy().ConfigureEndpoints((endpoint, route) =>
         {
+            // Bodies stream through to the services, which check their text themselves; buffering them here would only cost.
+            endpoint.WithMetadata(new UncheckedBodyAttribute());
             // Routing copies IRequestSizeLimitMetadata into the server's IHttpMaxRequestBodySizeFeature before the body is read.
             if (ReadMaxRequestBodyBytes(route) is { } limit)
                 endpoint.WithMetadata(new RequestSizeLimitAttribute(limit));

@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
+using GrowthOps.Testing;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,12 +55,15 @@ public class GatewayApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
     }
 
-    /// <summary>Sends a request tagged with <paramref name="probe"/>, with a bearer token when one is given.</summary>
+    /// <summary>
+    /// Sends a request tagged with <paramref name="probe"/>, with a bearer token when one is given; the path (and query) exactly
+    /// as written and header values as UTF-8, as a careless client would (<see cref="CarelessClient"/>).
+    /// </summary>
     public Task<HttpResponseMessage> SendAsync(
         HttpMethod method, string path, string probe, string? token = null, HttpContent? content = null,
         IReadOnlyDictionary<string, string>? headers = null)
     {
-        var request = new HttpRequestMessage(method, path) { Content = content };
+        var request = new HttpRequestMessage(method, CarelessClient.Target(ServerAddress, path)) { Content = content };
         request.Headers.Add(FakeService.ProbeHeader, probe);
         if (token is not null)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -71,7 +72,7 @@ public class GatewayApp : WebApplicationFactory<Program>, IAsyncLifetime
         return Client.SendAsync(request);
     }
 
-    HttpClient Client => field ??= CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ServerAddress });
+    HttpClient Client => field ??= CarelessClient.Create(ServerAddress);
 
     /// <summary>The port Kestrel picked; the factory's clients would otherwise aim at port 80.</summary>
     Uri ServerAddress
@@ -79,7 +80,7 @@ public class GatewayApp : WebApplicationFactory<Program>, IAsyncLifetime
         get
         {
             StartServer();
-            return new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+            return CarelessClient.ServerAddressOf(Services);
         }
     }
 

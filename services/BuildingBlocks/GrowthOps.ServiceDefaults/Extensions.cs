@@ -4,12 +4,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Query;
+using GrowthOps.ServiceDefaults.Requests;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -83,12 +83,26 @@ public static class Extensions
     static void AddHttpDefaults(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<HttpLimitsOptions>().BindConfiguration(HttpLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpLimitsOptions>>((kestrel, limits) =>
-            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<HttpLimitsOptions>>((kestrel, options) =>
+        {
+            var limits = options.Value;
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            // Kestrel answers a request over its own limits with a bare status and no way to add a body; above ours, so that
+            // RequestChecks answers with a problem.
+            kestrel.Limits.MaxRequestLineSize = limits.KestrelRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = limits.KestrelRequestHeadersBytes;
+            kestrel.Limits.MaxRequestHeaderCount = limits.KestrelRequestHeaderCount;
+            // Every byte decodes, so that RequestChecks names a header outside ASCII in a 400 problem; as UTF-8, an invalid
+            // sequence was Kestrel's bare 400. Nothing outside ASCII gets past the check, so no accepted value reads differently.
+            kestrel.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
+        });
 
+        // First, so that it writes every problem (the framework's writer, added next, declines unless the client accepts JSON).
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            // As sent: a refused path trick names the path the client wrote, not the one the server resolved it to.
+            context.ProblemDetails.Instance ??= RequestTarget.PathOf(RequestTarget.AsSent(context.HttpContext)).ToString();
             context.ProblemDetails.Extensions.TryAdd("trace_id", System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         });
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -155,25 +169,18 @@ public static class Extensions
     }
 
     /// <summary>
-    /// The middleware every service runs, in order: problem details for exceptions and empty error responses,
-    /// authentication, the tenant from the token, authorization, the query string held to what the endpoint declares
-    /// (<see cref="QueryParameters"/>); then the health endpoints and the OpenAPI document.
+    /// The middleware every service runs, in order: problem details for exceptions and empty error responses; the request's
+    /// shape (target, headers, declared body size) and an unsupported method, before authentication; authentication, the
+    /// tenant from the token, authorization; the query string held to what the endpoint declares (<see cref="QueryParameters"/>);
+    /// the text of a JSON body; then the health endpoints and the OpenAPI document.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use(static (context, next) =>
-        {
-            // Refuse a declared oversize body before reading (or proxying) any of it, on any server; Kestrel's own limit
-            // still cuts off chunked bodies. An endpoint's RequestSizeLimit metadata overrides the default.
-            var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize
-                        ?? context.RequestServices.GetRequiredService<IOptions<HttpLimitsOptions>>().Value.MaxRequestBodyBytes;
-            if (context.Request.ContentLength > limit)
-                throw new Microsoft.AspNetCore.Http.BadHttpRequestException(
-                    $"The request body exceeds the limit of {limit} bytes for this endpoint.", StatusCodes.Status413PayloadTooLarge);
-            return next(context);
-        });
+        app.Use(RequestChecks.CheckTargetAndHeaders);
+        app.Use(RequestChecks.RefuseOversizeBody);
+        app.Use(RequestChecks.AnswerMethodNotAllowed);
         app.UseAuthentication();
         app.Use(static (context, next) =>
         {
@@ -185,6 +192,7 @@ public static class Extensions
         });
         app.UseAuthorization();
         app.UseMiddleware<QueryParameterCheck>();
+        app.Use(RequestChecks.CheckJsonBody);
         app.MapDefaultEndpoints();
         app.MapOpenApiDocument();
         return app;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.Requests;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,8 @@ namespace GrowthOps.ServiceDefaults;
 
 /// <summary>
 /// Turns exceptions into RFC 7807 responses, the one place that chooses an HTTP status for them. Request-shaped failures
-/// (malformed JSON, unbindable route or query values, a body over the size limit) answer 400/413 with a reason; domain
+/// (malformed JSON, unbindable route or query values, a body over the size limit, a request <see cref="RequestChecks"/>
+/// refuses) answer 400/413/414/431 with a reason, and <c>errors</c> naming the field where one is to blame; domain
 /// refusals answer 404/409/422 with their message and details; a transient database failure answers 503; anything else is a
 /// 500 without internals.
 /// </summary>
@@ -23,6 +25,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge =>
                 (StatusCodes.Status413PayloadTooLarge, "Request body too large", tooLarge.Message),
+            MalformedRequestException malformed => (malformed.StatusCode, malformed.Title, malformed.Message),
             BadHttpRequestException { InnerException: JsonException json } =>
                 (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
@@ -44,7 +47,9 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         httpContext.Response.StatusCode = status;
         if (status == StatusCodes.Status503ServiceUnavailable)
             httpContext.Response.Headers.RetryAfter = "5";
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        var problem = exception is MalformedRequestException { Errors.Count: > 0 } refused
+            ? new HttpValidationProblemDetails(refused.Errors.ToDictionary()) { Status = status, Title = title, Detail = detail }
+            : new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (exception is DomainException { Details: var details })
             foreach (var (key, value) in details)
                 problem.Extensions[key] = value;

@@ -12,11 +12,14 @@ public abstract class TestHostTests(string virtualHostPrefix) : IAsyncLifetime
     /// <summary>Settings that differ from <see cref="TestHostSettings"/>'s for this class.</summary>
     protected virtual IDictionary<string, string?>? Overrides => null;
 
+    /// <summary>Whether the host runs on a real Kestrel port rather than in memory.</summary>
+    protected virtual bool OnKestrel => false;
+
     public async Task InitializeAsync()
     {
         Db = await TestDatabase.CreateAsync();
         Vhost = await TestVirtualHost.CreateAsync(virtualHostPrefix);
-        App = await new TestHostApp(TestHostSettings.For(Db, Vhost, Overrides)).StartAsync();
+        App = await new TestHostApp(TestHostSettings.For(Db, Vhost, Overrides), OnKestrel).StartAsync();
     }
 
     public async Task DisposeAsync()

@@ -41,6 +41,19 @@ public sealed class Answering_bad_requests_with_problems() : TestHostTests("http
     }
 
     [Fact]
+    public async Task A_route_value_that_is_not_utf8_is_a_400_problem_naming_the_path_in_process_too()
+    {
+        // The in-process server rebuilds the target from the decoded path. (It cannot be sent %00 in a path at all: its client
+        // throws, as Kestrel refuses it with a bare 400.)
+        var client = App.ClientFor(_tenant);
+        foreach (var kind in new[] { "%FF", "a%C3", "%ED%A0%80" })
+        {
+            var problem = await Problem(await client.PostAsync($"/refusals/{kind}", null), HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty("path", out _), $"{kind}: {problem}");
+        }
+    }
+
+    [Fact]
     public async Task A_body_over_the_limit_is_a_413_problem()
     {
         var body = new StringContent("{\"amount\": 1, \"pad\": \"" + new string('x', 4096) + "\"}", Encoding.UTF8, "application/json");

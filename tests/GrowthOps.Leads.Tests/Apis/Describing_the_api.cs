@@ -89,6 +89,7 @@ public sealed partial class Describing_the_api(LeadsApp app) : IClassFixture<Lea
     [InlineData("PUT", "/api/leads/integrations/hubspot", new[] { 400, 409 })]
     [InlineData("POST", "/webhooks/hubspot", new[] { 400, 401, 404 })]
     [InlineData("GET", "/api/leads/contacts", new[] { 400 })]
+    [InlineData("GET", "/api/leads/states", new[] { 400 })]
     [InlineData("POST", "/api/leads/contacts", new[] { 400, 409, 413, 422 })]
     public async Task Shows_the_problems_an_operation_answers_where_they_happen(string method, string path, int[] statuses)
     {

@@ -10,8 +10,9 @@ namespace GrowthOps.ServiceDefaults.OpenApi;
 /// <summary>
 /// The problems every operation can answer, and their body. <c>UseServiceDefaults</c> turns every error response into an
 /// RFC 7807 document — an empty 404 from <c>TypedResults.NotFound()</c> included — so every error status gets the problem
-/// schema; every operation answers 400 (an unknown query parameter; with input, also malformed JSON, a value that does not bind,
-/// invalid fields), operations with a body 413, and all of them 503 when the database is unavailable.
+/// schema; every operation answers 400 (an unknown query parameter; malformed JSON, a value that does not bind, invalid
+/// fields; and, before any endpoint runs, a path trick or text that cannot be stored anywhere in the request), operations with
+/// a body 413, and all of them 503 when the database is unavailable.
 /// </summary>
 sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
 {
@@ -22,10 +23,13 @@ sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         operation.Responses ??= new OpenApiResponses();
         var parameters = context.Description.ParameterDescriptions;
         var hasBody = parameters.Any(p => p.Source == BindingSource.Body || p.Source == BindingSource.Form);
-        // Every operation has a query string, and one it does not declare is refused (QueryParameters).
+        // Every operation: one it does not declare is refused (QueryParameters), and RequestChecks refuses a dot segment or a NUL
+        // anywhere in the request.
         operation.Responses.TryAdd(Key(StatusCodes.Status400BadRequest), new OpenApiResponse
         {
-            Description = "Bad request: malformed JSON, a value that does not bind, an unknown or repeated query parameter, or invalid fields (errors by field).",
+            Description = "Bad request: malformed JSON, a value that does not bind, an unknown or repeated query parameter, invalid fields, "
+                          + "a path trick, or text that cannot be stored (NUL, invalid UTF-8, an unpaired surrogate) in the path, query, "
+                          + "headers or body (errors by field).",
         });
         if (hasBody)
             operation.Responses.TryAdd(Key(StatusCodes.Status413PayloadTooLarge), new OpenApiResponse { Description = "The body exceeds the limit." });
