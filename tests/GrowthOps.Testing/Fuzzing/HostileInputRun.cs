@@ -135,16 +135,26 @@ sealed class HostileInputRun(HostileInputTarget target, HttpClient http, IReadOn
         }
     }
 
-    /// <summary>The tables whose line of the fingerprint differs, with their row counts before and after.</summary>
+    /// <summary>
+    /// The lines of a fingerprint that differ, by their "name:" (a table of <see cref="TenantFingerprint"/>, with its row
+    /// counts before and after); a fingerprint of another shape is compared line by line.
+    /// </summary>
     static string Changed(string before, string after)
     {
-        static Dictionary<string, string> Tables(string fingerprint) => fingerprint
+        static Dictionary<string, string> Lines(string fingerprint) => fingerprint
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .ToDictionary(line => line[..line.IndexOf(':', StringComparison.Ordinal)], line => line[(line.IndexOf(':', StringComparison.Ordinal) + 2)..], StringComparer.Ordinal);
-        static string Rows(string? line) => line is null ? "none" : line.Split(' ')[0];
-        var old = Tables(before);
-        return string.Join(", ", Tables(after)
-            .Where(table => !old.TryGetValue(table.Key, out var line) || line != table.Value)
-            .Select(table => $"{table.Key} {Rows(old.GetValueOrDefault(table.Key))} → {Rows(table.Value)} rows"));
+            .Select((line, index) => line.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon
+                ? (Key: line[..colon], Value: line[(colon + 2)..])
+                : (Key: $"line {index + 1}", Value: line))
+            .GroupBy(line => line.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => string.Join(" | ", g.Select(l => l.Value)), StringComparer.Ordinal);
+        static string Shown(string? value) => value is null ? "(none)"
+            : value.EndsWith(" rows", StringComparison.Ordinal) || value.Split(' ') is [_, "rows", _] ? value.Split(' ')[0] + " rows"
+            : value.Length <= 60 ? value : value[..60] + "…";
+        var old = Lines(before);
+        var now = Lines(after);
+        return string.Join(", ", old.Keys.Union(now.Keys, StringComparer.Ordinal)
+            .Where(key => old.GetValueOrDefault(key) != now.GetValueOrDefault(key))
+            .Select(key => $"{key} {Shown(old.GetValueOrDefault(key))} → {Shown(now.GetValueOrDefault(key))}"));
     }
 }

@@ -54,6 +54,8 @@ public static partial class HostileInputs
             var after = target.Fingerprint(attacked.Id);
             var otherAfter = target.Fingerprint(other.Id);
             run.Check(request, exchange, before, await after, otherBefore, await otherAfter);
+            if (target.OnlyCases is not null)
+                target.Log($"{request.Id}: {request.Description}\n{exchange}");
             reading += read.Elapsed;
             before = await after;
             otherBefore = await otherAfter;

@@ -82,10 +82,21 @@ public sealed class HostileRequestPlanner(
 
         PlanStrings(operation, shape, locations);
 
-        if (Pick(locations.Where(l => !l.Shape.IsAny && l.Shape.Admits("number")).ToList(), 1) is [var numeric])
+        foreach (var numeric in Pick(locations.Where(l => !l.Shape.IsAny && l.Shape.Admits("integer")).ToList(), 3))
         {
             var value = Pick(HostileValue.Numbers(numeric.Shape).ToList(), 1)[0];
             AddValue(operation, shape, numeric, value, value.Refuse ? Refused : NoServerError);
+        }
+
+        if (Pick(locations.Where(l => l.Shape.Format == "date-time").ToList(), 1) is [var date])
+        {
+            (string Value, bool Refuse)[] dates =
+            [
+                ("0001-01-01T00:00:00Z", false), ("9999-12-31T23:59:59.9999999Z", false), ("not-a-date", true), ("2024-02-30T00:00:00Z", true),
+                ("2024-01-01T25:61:00Z", true), ("1e309", true),
+            ];
+            var (value, refuse) = Pick(dates, 1)[0];
+            AddValue(operation, shape, date, HostileValue.Raw(refuse ? "date.invalid" : "date.edge", $"\"{value}\"", value, refuse), refuse ? Refused : NoServerError);
         }
 
         var nests = locations.Where(l => l.Shape.Admits("object") || l.Shape.Admits("array")).ToList();
@@ -227,7 +238,7 @@ public sealed class HostileRequestPlanner(
     (string Kind, string Value, bool Refuse) OddSegment(SchemaShape shape)
     {
         var uuid = shape.Format == "uuid";
-        var id = Guid.NewGuid();
+        var id = NewId();
         var families = new List<(string Kind, string[] Values, bool Refuse)>
         {
             ("path.dot-segment", ["..", ".", "%2E%2E", "%2e", ".%2E", "%252E%252E", "%C0%AE%C0%AE"], true),
@@ -327,7 +338,7 @@ public sealed class HostileRequestPlanner(
     IEnumerable<(string Value, string Description, HostileRequest.Expectation Expect)> TamperedCursors(OpenApiContract.Operation operation)
     {
         static string Encode(string text) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
-        var id = Guid.NewGuid().ToString("N");
+        var id = NewId().ToString("N");
         if (tenant.Cursors.TryGetValue(operation.Path, out var real) && real.Length > 2)
         {
             var flipped = real.ToCharArray();
@@ -393,8 +404,11 @@ public sealed class HostileRequestPlanner(
             if (Pick(missing, 1) is not [var method])
                 continue;
             var template = path.First();
+            // Anonymous paths (webhooks) are called without a token: the method decides before any signature check.
+            var secured = IsSecured(template);
             Add(template with { Method = method }, "method.not-allowed", $"{method} on a path without it", MethodNotAllowed,
-                target: Fill(template, tenant), body: method is "POST" or "PUT" or "PATCH" ? "{}"u8.ToArray() : null);
+                target: Fill(template, tenant), body: method is "POST" or "PUT" or "PATCH" ? "{}"u8.ToArray() : null, asTenant: secured,
+                token: secured ? "" : null);
         }
     }
 
@@ -499,6 +513,14 @@ public sealed class HostileRequestPlanner(
     {
         var order = items.Select(item => (Item: item, Key: random.Next())).OrderBy(x => x.Key).Select(x => x.Item);
         return order.Take(count).ToList();
+    }
+
+    /// <summary>A UUID from the seeded random, so a seed plans the same paths again.</summary>
+    Guid NewId()
+    {
+        var bytes = new byte[16];
+        random.NextBytes(bytes);
+        return new Guid(bytes);
     }
 
     static byte[] Bytes(JsonNode? node) => Encoding.UTF8.GetBytes(node?.ToJsonString() ?? "null");
