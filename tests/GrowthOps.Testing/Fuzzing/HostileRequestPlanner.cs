@@ -92,7 +92,7 @@ public sealed class HostileRequestPlanner(
         {
             (string Value, bool Refuse)[] dates =
             [
-                ("0001-01-01T00:00:00Z", false), ("9999-12-31T23:59:59.9999999Z", false), ("not-a-date", true), ("2024-02-30T00:00:00Z", true),
+                ("0001-01-01T00:00:00Z", false), ("9999-12-31T23:59:59Z", false), ("not-a-date", true), ("2024-02-30T00:00:00Z", true),
                 ("2024-01-01T25:61:00Z", true), ("1e309", true),
             ];
             var (value, refuse) = Pick(dates, 1)[0];
@@ -273,11 +273,12 @@ public sealed class HostileRequestPlanner(
         {
             if (shape.Format == "uuid" && other.AnyId(random) is { } foreign)
                 Add(operation, "query.foreign-id", $"{name} = another tenant's id", EmptyOrRefused, target: $"{path}?{name}={foreign}");
-            // A range that ends before anything was made, or starts after everything will have been: a filter that works lists nothing.
+            // Ranges are [from, to): one that ends at the first instant there is, or starts at the last one (after the edge dates
+            // the body cases may store), holds nothing. A filter that works lists nothing.
             if (shape.Format == "date-time" && name.EndsWith("from", StringComparison.Ordinal))
-                Add(operation, "query.empty-window", $"{name} in the year 9999", EmptyOrRefused, target: $"{path}?{name}=9999-12-31T00:00:00Z");
+                Add(operation, "query.empty-window", $"{name} at the last instant", EmptyOrRefused, target: $"{path}?{name}=9999-12-31T23:59:59.9999999Z");
             if (shape.Format == "date-time" && name.EndsWith("to", StringComparison.Ordinal))
-                Add(operation, "query.empty-window", $"{name} in the year 1", EmptyOrRefused, target: $"{path}?{name}=0001-01-02T00:00:00Z");
+                Add(operation, "query.empty-window", $"{name} at the first instant", EmptyOrRefused, target: $"{path}?{name}=0001-01-01T00:00:00Z");
         }
 
         var options = new List<(string Kind, string Query, string Description, HostileRequest.Expectation Expect, string? Field)>
