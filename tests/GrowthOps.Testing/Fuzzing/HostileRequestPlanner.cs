@@ -49,8 +49,6 @@ public sealed class HostileRequestPlanner(
             .ToList();
     }
 
-    // ---- bodies
-
     void PlanBody(OpenApiContract.Operation operation)
     {
         if (BodyShape(operation) is not { } shape)
@@ -214,18 +212,21 @@ public sealed class HostileRequestPlanner(
     void AddBody(OpenApiContract.Operation operation, string kind, byte[] json, string description, HostileRequest.Expectation expect, string? field = null) =>
         Add(operation, kind, description, expect, body: json, field: field);
 
-    // ---- paths
-
     void PlanPath(OpenApiContract.Operation operation)
     {
         var parameters = Parameters(operation, "path").ToList();
-        foreach (var _ in Enumerable.Range(0, parameters.Count == 0 ? 0 : 2))
-        {
-            var (name, shape) = parameters[random.Next(parameters.Count)];
-            var (kind, value, refuse) = OddSegment(shape);
+        // A dot segment in every parameter (one resolved before routing reaches another route: DELETE …/tags/.. deleting the
+        // contact), then two odd values of any family.
+        var odd = parameters.Select(p => (p.Name, Value: OddSegment(p.Shape, dotSegment: true)))
+            .Concat(Enumerable.Range(0, parameters.Count == 0 ? 0 : 2).Select(_ =>
+            {
+                var (name, shape) = parameters[random.Next(parameters.Count)];
+                return (name, Value: OddSegment(shape, dotSegment: false));
+            }))
+            .ToList();
+        foreach (var (name, (kind, value, refuse)) in odd)
             Add(operation, kind, $"{{{name}}} = {Shorten(value)}", refuse ? Refused : NoServerError,
                 target: Fill(operation, tenant, new Dictionary<string, string> { [name] = value }), body: BodyFor(operation));
-        }
 
         // Each resolves to the parent path: a different route, or none.
         var suffix = Pick(new[] { "/..", "/%2E%2E", "/.%2e", "/../" }, 1)[0];
@@ -235,7 +236,7 @@ public sealed class HostileRequestPlanner(
             Add(operation, "tenant.foreign-id-in-path", "another tenant's ids in the path", Refused, target: Fill(operation, other), body: BodyFor(operation));
     }
 
-    (string Kind, string Value, bool Refuse) OddSegment(SchemaShape shape)
+    (string Kind, string Value, bool Refuse) OddSegment(SchemaShape shape, bool dotSegment)
     {
         var uuid = shape.Format == "uuid";
         var id = NewId();
@@ -250,11 +251,9 @@ public sealed class HostileRequestPlanner(
         };
         if (uuid)
             families.Add(("path.not-a-uuid", ["not-a-uuid", "-1", "0", $"%7B{id}%7D", $"{id}%20", "00000000-0000-0000-0000-000000000000", $"{id}x"], true));
-        var (kind, values, refuse) = families[random.Next(families.Count)];
+        var (kind, values, refuse) = dotSegment ? families[0] : families[1 + random.Next(families.Count - 1)];
         return (kind, values[random.Next(values.Length)], refuse);
     }
-
-    // ---- query strings
 
     void PlanQuery(OpenApiContract.Operation operation)
     {
@@ -356,8 +355,6 @@ public sealed class HostileRequestPlanner(
         yield return ("%00", "a NUL cursor", Refused);
     }
 
-    // ---- headers, tokens, methods
-
     void PlanHeaders(OpenApiContract.Operation operation)
     {
         var secured = IsSecured(operation);
@@ -412,8 +409,6 @@ public sealed class HostileRequestPlanner(
                 token: secured ? "" : null);
         }
     }
-
-    // ---- building requests
 
     void Add(OpenApiContract.Operation operation, string kind, string description, HostileRequest.Expectation expect, string? target = null,
         byte[]? body = null, string? contentType = "application/json", KeyValuePair<string, string>[]? headers = null, string? field = null,
