@@ -100,6 +100,8 @@ public sealed class Using_the_seed_routes(LeadsApp app) : IClassFixture<LeadsApp
     [InlineData("""{"action":"execute_transition","leadId":"0123456789abcdef0123456789abcdef","notes":{}}""", "notes")]
     [InlineData("""{"action":"execute_transition","leadId":"0123456789abcdef0123456789abcdef","transitionId":7}""", "transition_id")]
     [InlineData("""{"action":"predict","leadId":[]}""", "lead_id")]
+    [InlineData("""{"action":"create_state","name":"ok_name","color":"gray","lead_id":{"fuzz":1}}""", "lead_id")]
+    [InlineData("""{"action":"create_state","name":"ok_name","color":"gray","state_id":"not-a-state-id"}""", "state_id")]
     [InlineData("""{"action":"predict","contact_id":1.5}""", "contact_id")]
     [InlineData("""{"action":"create_automation","name":5,"trigger":"on_enter","state":"won","actions":[{"type":"add_tag","tag":"x"}]}""", "name")]
     public async Task A_member_of_the_wrong_json_type_is_a_400_naming_it(string body, string field)

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -85,7 +87,9 @@ public sealed class Surviving_hostile_input(HostileInputLeadsApp app, ITestOutpu
         var portal = HubSpotTesting.NewId();
         await Expect(await client.Put("/api/leads/integrations/hubspot", new { client_secret = HubSpotSecret, portal_ids = new[] { portal } }));
         await Expect(await client.Put("/api/leads/settings", new { dormancy_period_seconds = 86_400 }));
-        await Expect(await client.Post("/api/leads/states", new { name = "fuzz_stage", color = "purple" }));
+        var stage = await client.Post("/api/leads/states", new { name = "fuzz_stage", color = "purple" });
+        await Expect(stage);
+        var stageId = (await stage.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         await Expect(await client.Post("/api/leads/transitions", new { from_state = "new", to_state = "fuzz_stage" }));
         await Expect(await client.Post("/api/leads/automations", new
         {
@@ -102,7 +106,7 @@ public sealed class Surviving_hostile_input(HostileInputLeadsApp app, ITestOutpu
         return new Dictionary<string, string>
         {
             ["contact"] = main.ToString(), ["email"] = "main@example.com", ["bulk_contact"] = bulk.ToString(), ["tag"] = "vip",
-            ["state"] = "fuzz_stage", ["portal"] = portal.ToString(CultureInfo.InvariantCulture),
+            ["state"] = "fuzz_stage", ["state_id"] = stageId, ["portal"] = portal.ToString(CultureInfo.InvariantCulture),
         };
     }
 
@@ -111,7 +115,8 @@ public sealed class Surviving_hostile_input(HostileInputLeadsApp app, ITestOutpu
     [
         (n, _) => Json(HttpMethod.Post, "/api/leads/contacts", $$"""{"email":"valid{{n}}@example.com","first_name":"Valid"}"""),
         (n, _) => Json(HttpMethod.Post, "/api/leads/activities", $$"""{"type":"visit","contact_email":"valid{{n}}@example.com"}"""),
-        (n, _) => Json(HttpMethod.Post, "/api/leads/states", $$"""{"name":"valid_{{n}}","color":"gray"}"""),
+        // Edits rather than creations: a tenant holds at most 50 states.
+        (n, tenant) => Json(HttpMethod.Patch, $"/api/leads/states/{tenant.Values["state_id"]}", $$"""{"description":"valid {{n}}"}"""),
         (_, _) => new HttpRequestMessage(HttpMethod.Get, "/api/leads/contacts?limit=5"),
         (n, _) => Json(HttpMethod.Post, "/api/leads/activities/batch", $$"""{"activities":[{"type":"visit","contact_email":"batch{{n}}@example.com"}]}"""),
         (n, tenant) => HubSpotTesting.SignedV3("/webhooks/hubspot",

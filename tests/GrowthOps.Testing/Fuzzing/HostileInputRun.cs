@@ -14,6 +14,14 @@ sealed class HostileInputRun(HostileInputTarget target, HttpClient http, IReadOn
 
     public ConcurrentDictionary<string, int> Statuses { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The one refusal no application code can shape: Kestrel rejects a NUL (<c>%00</c>) in the request target while parsing the
+    /// request line — before any middleware runs, with no hook — answering a bare 400 and closing the connection. Only that
+    /// exact answer to that exact input is let through (README, "Errors").
+    /// </summary>
+    static bool RefusedByKestrel(HostileRequest request, FuzzExchange exchange) =>
+        request.Kind == "path.nul" && exchange.Status == 400 && exchange.ResponseBody.Length == 0 && exchange.MediaType is null;
+
     public ValidTraffic StartValidTraffic(FuzzTenant bystander) => new(target, http, bystander, this);
 
     public void Check(HostileRequest request, FuzzExchange exchange, string before, string after, string otherBefore, string otherAfter)
@@ -36,7 +44,7 @@ sealed class HostileInputRun(HostileInputTarget target, HttpClient http, IReadOn
 
         if (status >= 500)
             Fail(FuzzCheck.ServerError, $"answered {status}");
-        if (status >= 400 && ProblemError(exchange) is { } notAProblem)
+        if (status >= 400 && ProblemError(exchange) is { } notAProblem && !RefusedByKestrel(request, exchange))
             Fail(FuzzCheck.NotAProblem, notAProblem);
         if (status >= 400 && before != after)
             Fail(FuzzCheck.RefusedButWritten, $"refused with {status}, yet it wrote: {Changed(before, after)}");

@@ -111,13 +111,23 @@ public static class ContactsApi
     {
         tag = ContactFields.NormalizeTag(tag)!;
         if (!ContactFields.IsValidTag(tag))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tag"] = ["lower-case letters, digits, _ - : . ; up to 64"] });
+            return InvalidTag();
         return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.AddTagAsync(id, tag, ct), ct)));
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<Ok<ContactDto>> RemoveTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory, CancellationToken ct) =>
-        TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.RemoveTagAsync(id, ContactFields.NormalizeTag(tag)!, ct), ct)));
+    static async Task<Results<Ok<ContactDto>, ValidationProblem>> RemoveTag(Guid id, string tag, LeadsTransaction tx, ContactDirectory directory,
+        CancellationToken ct)
+    {
+        // Checked like AddTag's: a value no tag can have (a dot segment spelt any way, 2,000 characters) is the client's mistake.
+        tag = ContactFields.NormalizeTag(tag)!;
+        if (!ContactFields.IsValidTag(tag))
+            return InvalidTag();
+        return TypedResults.Ok(ContactDto.From(await tx.RunAsync(() => directory.RemoveTagAsync(id, tag, ct), ct)));
+    }
+
+    static ValidationProblem InvalidTag() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["tag"] = ["lower-case letters, digits, _ - : . ; up to 64"] });
 
     // Members with a default are optional on the wire, the others required (the OpenAPI document says so). The attributes are
     // the fields' limits (RequestLimits checks them; the document shows them).

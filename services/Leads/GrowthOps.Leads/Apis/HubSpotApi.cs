@@ -144,16 +144,11 @@ public static class HubSpotApi
         string? appId = null;
         if (body.TryGetProperty("app_id", out var a))
         {
-            // HubSpot's app ids are integers; a number is kept as its digits (1e309 or 4.2 is no app id).
-            appId = a.ValueKind switch
-            {
-                JsonValueKind.String => a.GetString()!.Trim() is { Length: > 0 } text ? text : null,
-                JsonValueKind.Number when a.TryGetInt64(out var id) => id.ToString(CultureInfo.InvariantCulture),
-                _ => null,
-            };
-            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null) || appId is { Length: > MaxAppId } ||
-                (a.ValueKind == JsonValueKind.Number && appId is null))
-                errors["app_id"] = [$"must be a string of at most {MaxAppId} characters or an integer"];
+            // A string, as the document says (HubSpot shows its app ids as digits: send "123456"); a number is refused rather than
+            // guessed at (1e309 and 4.2 are no app id either).
+            appId = a.ValueKind == JsonValueKind.String && a.GetString()!.Trim() is { Length: > 0 } text ? text : null;
+            if (a.ValueKind is not (JsonValueKind.String or JsonValueKind.Null) || appId is { Length: > MaxAppId })
+                errors["app_id"] = [$"must be a string of at most {MaxAppId} characters"];
         }
 
         return (secret, portals.ToArray(), appId);

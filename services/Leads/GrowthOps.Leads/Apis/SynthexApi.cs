@@ -83,6 +83,9 @@ public static class SynthexApi
         var fields = SnakeCase(body, errors);
         var requestTenant = Uuid(fields, "tenant_id", "a tenant id", errors);
         var action = Text(fields, "action", errors);
+        // The envelope's documented ids are checked whatever the action: a mistyped one is refused, never silently ignored.
+        Uuid(fields, "lead_id", "a contact id", errors);
+        Uuid(fields, "state_id", "a state id", errors);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         if (requestTenant is { } requested && requested != tenant.Required)
