@@ -52,14 +52,15 @@ public sealed class ReadModelDatabase : IAsyncLifetime
     /// Applies one of Leads' messages in a transaction of its own, as its consumer does behind the inbox (but without the
     /// inbox, so a message applied twice reaches the read model twice).
     /// </summary>
-    public async Task ApplyAsync(Guid tenantId, object message, IContactChangeObserver? observer = null, SegmentsOptions? options = null)
+    public async Task ApplyAsync(Guid tenantId, object message, RecordedContactChanges? changes = null, SegmentsOptions? options = null)
     {
         await using var unitOfWork = new UnitOfWork(DataSource, new CurrentTenant());
         await unitOfWork.BeginAsync(tenantId);
         try
         {
             var store = new ReadModelStore(unitOfWork);
-            var updater = new ReadModelUpdater(unitOfWork, store, observer ?? new NoContactChangeObserver());
+            var updater = new ReadModelUpdater(unitOfWork, store,
+                changes is null ? new NoContactChangeObserver() : new RecordingContactChangeObserver(unitOfWork, changes));
             var rebuilder = new ReadModelRebuilder(store, new RebuildsStore(unitOfWork), updater, Options.Create(options ?? new SegmentsOptions()));
             await ReadModelMessages.ApplyAsync(message, updater, rebuilder);
             await unitOfWork.CommitAsync();

@@ -18,4 +18,8 @@ public static class ReadModelDump
           'activities', (select coalesce(jsonb_agg(to_jsonb(a) - 'tenant_id' order by a.id), '[]') from segments.activities a where a.tenant_id = $1)
         )::text
         """, tenantId);
+
+    /// <summary>Columns of one contact's row as PostgreSQL prints a row, <c>(3,v3,f)</c>; null when there is no row.</summary>
+    public static Task<string> RowAsync(TestDatabase database, Guid tenantId, Guid contactId, string columns) => database.ScalarAsync<string>(
+        $"select row({columns})::text from segments.contacts where tenant_id = $1 and id = $2", tenantId, contactId);
 }
