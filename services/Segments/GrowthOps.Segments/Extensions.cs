@@ -22,6 +22,7 @@ public static class Extensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CriteriaCompiler>();
         builder.Services.AddScoped<ContactFactsStore>();
+        builder.AddReadModel();
         return builder;
     }
 
@@ -29,6 +30,7 @@ public static class Extensions
     {
         var api = app.MapGroup("/api/segments");
         api.MapCriteriaApi();
+        api.MapReadModelApi();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GrowthOps.Persistence;
 using GrowthOps.Segments.Data;
+using GrowthOps.Segments.Domain.ReadModel;
 using GrowthOps.ServiceDefaults;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -45,6 +46,30 @@ public sealed class ReadModelDatabase : IAsyncLifetime
         var result = await work(store, unitOfWork);
         await unitOfWork.CommitAsync();
         return result;
+    }
+
+    /// <summary>
+    /// Applies one of Leads' messages in a transaction of its own, as its consumer does behind the inbox (but without the
+    /// inbox, so a message applied twice reaches the read model twice).
+    /// </summary>
+    public async Task ApplyAsync(Guid tenantId, object message, RecordedContactChanges? changes = null, SegmentsOptions? options = null)
+    {
+        await using var unitOfWork = new UnitOfWork(DataSource, new CurrentTenant());
+        await unitOfWork.BeginAsync(tenantId);
+        try
+        {
+            var store = new ReadModelStore(unitOfWork);
+            var updater = new ReadModelUpdater(unitOfWork, store,
+                changes is null ? new NoContactChangeObserver() : new RecordingContactChangeObserver(unitOfWork, changes));
+            var rebuilder = new ReadModelRebuilder(store, new RebuildsStore(unitOfWork), updater, Options.Create(options ?? new SegmentsOptions()));
+            await ReadModelMessages.ApplyAsync(message, updater, rebuilder);
+            await unitOfWork.CommitAsync();
+        }
+        catch (Exception e)
+        {
+            await unitOfWork.RollbackAsync(e);
+            throw;
+        }
     }
 
     /// <summary>Writes contacts with their activity totals and activities, in one round trip.</summary>

@@ -1,0 +1,37 @@
+using GrowthOps.Contracts.Leads;
+using GrowthOps.Persistence;
+using GrowthOps.Segments.Data;
+
+namespace GrowthOps.Segments.Domain.ReadModel;
+
+/// <summary>
+/// Applies Leads' contact events to the read model in the current unit of work and tells the
+/// <see cref="IContactChangeObserver"/> of what really changed. Events may come late, twice, or in any order: see
+/// <see cref="ReadModelStore"/> for why any order gives the same read model.
+/// </summary>
+public sealed class ReadModelUpdater(UnitOfWork unitOfWork, ReadModelStore store, IContactChangeObserver observer)
+{
+    public Task ApplyAsync(ContactSnapshot contact, CancellationToken ct) => ApplyAsync(contact, null, ct);
+
+    /// <summary><paramref name="stateChangedAt"/>: a state change's time, for snapshots from before they carried <c>StateEnteredAt</c>.</summary>
+    public async Task ApplyAsync(ContactSnapshot contact, DateTimeOffset? stateChangedAt, CancellationToken ct)
+    {
+        if ((await store.ApplyAsync([contact], stateChangedAt, ct)).Count > 0)
+            await NotifyAsync([contact.Id], ContactChangeCause.Snapshot, ct);
+    }
+
+    public async Task DeleteAsync(Guid contactId, DateTimeOffset deletedAt, CancellationToken ct)
+    {
+        if (await store.TombstoneAsync(contactId, deletedAt, ct))
+            await NotifyAsync([contactId], ContactChangeCause.Deleted, ct);
+    }
+
+    public async Task RecordAsync(ActivityRecorded activity, CancellationToken ct)
+    {
+        if (await store.RecordActivityAsync(activity, ct))
+            await NotifyAsync([activity.ContactId], ContactChangeCause.Activity, ct);
+    }
+
+    public Task NotifyAsync(IReadOnlyList<Guid> contactIds, ContactChangeCause cause, CancellationToken ct) =>
+        contactIds.Count == 0 ? Task.CompletedTask : observer.ContactsChangedAsync(new ContactChange(unitOfWork.TenantId!.Value, contactIds, cause), ct);
+}

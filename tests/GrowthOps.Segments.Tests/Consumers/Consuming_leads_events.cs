@@ -1,0 +1,54 @@
+using GrowthOps.Contracts.Leads;
+using GrowthOps.Segments.Domain.ReadModel;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using static GrowthOps.Segments.Tests.Infrastructure.LeadsContacts;
+
+namespace GrowthOps.Segments.Tests.Consumers;
+
+/// <summary>The consumers on the real bus: Leads' events published through RabbitMQ in any order, some twice, into the running service.</summary>
+public sealed class Consuming_leads_events(SegmentsApp app) : IClassFixture<SegmentsApp>
+{
+    [Fact]
+    public async Task Shuffled_and_repeated_events_build_the_read_model_of_the_published_order()
+    {
+        var (a, b, c) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        var published = new List<object>
+        {
+            Created(Snapshot(a, 1)),
+            new TagAdded(Guid.Empty, a, "trial", Snapshot(a, 2) with { Tags = ["vip", "trial"] }, CreatedAt.AddMinutes(2)),
+            new LeadStateChanged(Guid.Empty, a, Guid.NewGuid(), null, "new", Guid.NewGuid(), "qualified", false, null, null, null, "user", 60,
+                Snapshot(a, 3) with { Tags = ["vip", "trial"], LeadState = "qualified", StateEnteredAt = CreatedAt.AddMinutes(3) }, CreatedAt.AddMinutes(3)),
+            Activity(a, CreatedAt.AddHours(1)),
+            Activity(a, CreatedAt.AddHours(2), "email.opened"),
+            Updated(Snapshot(a, 4) with { Tags = ["vip", "trial"], LeadState = "qualified", StateEnteredAt = CreatedAt.AddMinutes(3), AiScore = 91 }),
+            new TagRemoved(Guid.Empty, a, "vip", Snapshot(a, 5) with { Tags = ["trial"], LeadState = "qualified", StateEnteredAt = CreatedAt.AddMinutes(3),
+                AiScore = 91 }, CreatedAt.AddMinutes(5)),
+            Created(Snapshot(b, 1)),
+            Activity(b, CreatedAt.AddHours(1)),
+            Updated(Snapshot(b, 2)),
+            Deleted(b, CreatedAt.AddHours(3)),
+            Activity(c, CreatedAt.AddHours(1)),
+            Created(Snapshot(c, 1)),
+        };
+        var (inOrder, onTheBus) = (Guid.NewGuid(), Guid.NewGuid());
+        foreach (var message in published)
+            await app.InTenantAsync(inOrder, services => ReadModelMessages.ApplyAsync(message,
+                services.GetRequiredService<ReadModelUpdater>(), services.GetRequiredService<ReadModelRebuilder>()));
+        var expected = await ReadModelDump.OfAsync(app.Database, inOrder);
+
+        // Every message once in a shuffled order, then a third of them again: as redelivered (same message id, which the
+        // inbox absorbs) or as published again (a new id, which the read model absorbs).
+        var random = new Random(9);
+        var deliveries = published.Select(m => (Message: m, Id: NewId.NextGuid())).OrderBy(_ => random.Next()).ToList();
+        deliveries.AddRange(deliveries.Where((_, i) => i % 3 == 0).Select((d, i) => i % 2 == 0 ? d : d with { Id = NewId.NextGuid() }).ToList());
+        foreach (var (message, id) in deliveries)
+            await app.Bus.Bus.Publish(ReadModelMessages.ForTenant(message, onTheBus), context => context.MessageId = id);
+
+        await Eventually.Until(() => ReadModelDump.OfAsync(app.Database, onTheBus), dump => dump == expected, TimeSpan.FromSeconds(30),
+            "the read model built from the bus is the in-order one");
+        var causes = app.Changes.Of(onTheBus).Select(ch => ch.Cause).ToList();
+        Assert.Contains(ContactChangeCause.Deleted, causes);
+        Assert.Equal(published.OfType<ActivityRecorded>().Count(m => m.ContactId == a), causes.Count(ch => ch == ContactChangeCause.Activity));
+    }
+}
