@@ -49,6 +49,12 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
         (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command($"{Select} where c.id = any(@ids) order by c.id for update of c",
             new { ids = ids.ToArray() }, ct))).ToList();
 
+    /// <summary>Up to <paramref name="limit"/> contacts after <paramref name="afterId"/> in id order (the primary key's), for paging through all.</summary>
+    public async Task<IReadOnlyList<Contact>> PageByIdAsync(Guid? afterId, int limit, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command(
+            $"{Select} where c.tenant_id = leads.current_tenant() and (@afterId::uuid is null or c.id > @afterId) order by c.id limit @limit",
+            new { afterId, limit }, ct))).ToList();
+
     /// <summary>
     /// Inserts; false when another contact of the tenant already has the email (no row written). The row's version and AI score,
     /// which the database sets, are read back onto <paramref name="contact"/>.
