@@ -12,9 +12,10 @@ alter table leads.contacts
   add column engagement_at   timestamptz,
   add column activity_count  bigint           not null default 0;
 
--- The engagement half-life of the AI score: an activity counts half as much after 14 days, a quarter after 28.
+-- The engagement half-life of the AI score: an activity counts half as much after 14 days, a quarter after 28. In floating
+-- point throughout, capped at 1,000 half-lives (38 years: an activity dated 1970 would underflow, which is an error).
 create function leads.decay(p_age interval) returns double precision language sql immutable parallel safe as $$
-  select power(2.0, -greatest(extract(epoch from p_age), 0) / (14 * 86400.0))::double precision
+  select power(2.0::double precision, -least(greatest(extract(epoch from p_age)::double precision, 0) / (14 * 86400.0), 1000))
 $$;
 
 -- The AI score's features, in this order (leads.score_feature_names), from what is known of a contact and its engagement at the
@@ -40,7 +41,8 @@ create function leads.score_features(p_email text, p_phone text, p_company text,
     (origin ~ '(paid|cpc|ppc|\mads?\M|adwords|sponsored)')::int,
     (origin ~ '(organic|seo|direct|website|blog|content)')::int,
     (origin ~ '(event|webinar|conference|trade.?show|meetup)')::int,
-    ln(1 + greatest(coalesce(p_engagement, 0), 0)),
+    -- Below 1e-9 (an activity decades old) engagement counts as none: a weight times a subnormal number could underflow, an error.
+    case when coalesce(p_engagement, 0) < 1e-9 then 0 else ln(1 + p_engagement) end,
     ln(1 + greatest(coalesce(p_activities, 0), 0))
   ]::double precision[] from c
 $$;
