@@ -59,10 +59,16 @@ public sealed class Republishing_contact_snapshots(LeadsApp app) : IClassFixture
         var first = await Pages(requestId, tenant);
         Assert.Equal(2, first.Count);
 
-        // Consumed (its page-1 message counted by the page consumer's inbox), then nothing new arrives for the request.
+        // The repeated request's page-1 message is consumed (the page consumer's inbox counts it); whatever it published went
+        // out in that transaction, so once the outbox is empty it is on the broker, ahead of a marker page published after.
         var consumed = await PageMessagesConsumed();
         await Request(requestId, tenant, 2);
         await Eventually.Until(PageMessagesConsumed, n => n > consumed, TimeSpan.FromSeconds(20), "the repeated request's first page is consumed");
+        await Eventually.Until(() => app.Database.ScalarAsync<long>("select count(*) from leads.outbox_message"), n => n == 0, TimeSpan.FromSeconds(20),
+            "the outbox is relayed");
+        var marker = Guid.NewGuid();
+        await app.Events.Bus.Publish(new ContactSnapshotsPage(marker, tenant, 1, true, [], DateTimeOffset.UtcNow));
+        await app.Events.WaitFor<ContactSnapshotsPage>(p => p.RequestId == marker);
         Assert.Equal(2, app.Events.Received<ContactSnapshotsPage>().Count(p => p.RequestId == requestId));
     }
 
