@@ -37,6 +37,7 @@ public static class Extensions
         builder.AddHubSpot();
         builder.AddAutomations();
         builder.AddInsights();
+        builder.AddScoring();
         return builder;
     }
 
@@ -49,6 +50,7 @@ public static class Extensions
         api.MapHubSpotApi();
         api.MapSettingsApi();
         api.MapInsightsApi();
+        api.MapScoringApi();
         api.MapAutomationsApi();
 
         // Outside the group on purpose: HubSpot calls the URL configured in its app (/webhooks/hubspot) and the seeds'

@@ -36,7 +36,7 @@ public class LeadsApp : WebApplicationFactory<Program>, IAsyncLifetime
     protected virtual Type[] Collect =>
     [
         typeof(ContactCreated), typeof(ContactUpdated), typeof(ContactDeleted), typeof(TagAdded), typeof(TagRemoved), typeof(ActivityRecorded),
-        typeof(LeadStateChanged), typeof(LeadWon), typeof(LeadLost), typeof(LeadWentDormant), typeof(DealStageChanged),
+        typeof(LeadStateChanged), typeof(LeadWon), typeof(LeadLost), typeof(LeadWentDormant), typeof(DealStageChanged), typeof(ContactSnapshotsPage),
         typeof(GrowthOps.Contracts.Cortex.StartWorkflow), typeof(GrowthOps.Contracts.Cortex.EnrollInSequence),
     ];
 

@@ -27,6 +27,8 @@ public sealed record ContactRequest(
     [property: Range(-1_000_000, 1_000_000)] int? Score = null,
     [property: MaxLength(MaxTimezone), Description("An IANA time zone.")] string? Timezone = null,
     bool? MarketingConsent = null,
+    [property: Description("Whether the email is known to be deliverable (set by a verification provider or a CRM sync); false by default, and false again when the email changes unless this request sets it.")]
+    bool? EmailVerified = null,
     [property: JsonLimits(MaxProperties = MaxAttributes, MaxKeyLength = MaxMemberName, MaxDepth = MaxJsonDepth, MaxBytes = MaxAttributesBytes),
                Description("Free-form. A contact keeps at most 100 attributes, 16 KiB of JSON, in all.")]
     Dictionary<string, JsonElement>? Attributes = null,

@@ -5,6 +5,7 @@ using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -53,7 +54,7 @@ public static class InsightsApi
     public sealed record StatsResponse(
         long Contacts, long Leads, long Customers, long Won, long Lost, double? WonRate, double? LostRate,
         [property: JsonPropertyName("transitions_30d")] long Transitions30d, long TransitionsTotal, PredictionAccuracy PredictionAccuracy,
-        AutomationExecutions AutomationExecutions, DateTime GeneratedAt);
+        AutomationExecutions AutomationExecutions, ScoringApi.AiScoringDto AiScoring, DateTime GeneratedAt);
 
     /// <summary>201 with a new prediction, or 200 with the standing one (<c>cached: true</c>).</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
@@ -95,15 +96,17 @@ public static class InsightsApi
         return TypedResults.Ok(new MetricsResponse(result, DateTime.UtcNow));
     }
 
-    public static async Task<Ok<StatsResponse>> Stats(LeadsTransaction tx, MetricsStore metrics, CancellationToken ct)
+    public static async Task<Ok<StatsResponse>> Stats(LeadsTransaction tx, MetricsStore metrics, LeadScoring scoring, IOptions<LeadsOptions> options,
+        CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        var s = await tx.RunAsync(() => metrics.StatsAsync(now.AddDays(-30), ct), ct);
+        var (s, model) = await tx.RunAsync(async () => (await metrics.StatsAsync(now.AddDays(-30), ct), await scoring.CurrentAsync(ct)), ct);
         var closed = s.Won + s.Lost;
         return TypedResults.Ok(new StatsResponse(s.Contacts, s.Leads, s.Customers, s.Won, s.Lost, Ratio(s.Won, closed), Ratio(s.Lost, closed),
             s.Transitions30d, s.TransitionsTotal,
             new PredictionAccuracy(s.Predictions, s.PredictionsResolved, s.PredictionsCorrect, Ratio(s.PredictionsCorrect, s.PredictionsResolved)),
-            new AutomationExecutions(s.AutomationExecutions, s.AutomationsSucceeded, s.AutomationsFailed, s.AutomationsSkipped), now));
+            new AutomationExecutions(s.AutomationExecutions, s.AutomationsSucceeded, s.AutomationsFailed, s.AutomationsSkipped),
+            ScoringApi.AiScoringDto.From(model, options.Value.ScoringMinOutcomes), now));
     }
 
     static double? Ratio(long part, long whole) => whole == 0 ? null : (double)part / whole;

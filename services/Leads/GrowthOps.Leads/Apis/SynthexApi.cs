@@ -12,6 +12,7 @@ using GrowthOps.ServiceDefaults.Paging;
 using GrowthOps.ServiceDefaults.Query;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Leads.Apis;
 
@@ -53,7 +54,8 @@ public static class SynthexApi
         var tx = services.GetRequiredService<LeadsTransaction>();
         return type switch
         {
-            "stats" => await InsightsApi.Stats(tx, services.GetRequiredService<MetricsStore>(), ct),
+            "stats" => await InsightsApi.Stats(tx, services.GetRequiredService<MetricsStore>(), services.GetRequiredService<LeadScoring>(),
+                services.GetRequiredService<IOptions<LeadsOptions>>(), ct),
             "metrics" => await InsightsApi.Metrics(tx, services.GetRequiredService<MetricsStore>(), services.GetRequiredService<StatesStore>(), ct),
             "states" => await StatesApi.ListStates(tx, services.GetRequiredService<StatesStore>(), ct),
             "transitions" => await StatesApi.ListTransitions(tx, services.GetRequiredService<StatesStore>(), ct),

@@ -29,6 +29,13 @@ public sealed class Contact
     public DateTime? LastInteractionAt { get; set; }
     public DateTime Created { get; set; }
     public DateTime Updated { get; set; }
+    public bool EmailVerified { get; set; }
+
+    /// <summary>Grows with every write of the row (a trigger bumps it); read back from each write.</summary>
+    public long Version { get; set; }
+
+    /// <summary>0–100, computed by the database as the row is written (<c>leads.contact_ai_score</c>); read back from each write.</summary>
+    public int? AiScore { get; set; }
 
     public Dictionary<string, JsonElement> Attributes
     {
@@ -47,7 +54,8 @@ public sealed class Contact
         string.IsNullOrWhiteSpace(email) ? null : EmailAddress.TryParse(email, out var address) ? address.Normalized : email.Trim().ToLowerInvariant();
 
     public ContactSnapshot ToSnapshot() => new(Id, Email, Kind, FirstName, LastName, Phone, Company, Source, Channel, OwnerId, Score, Timezone,
-        MarketingConsent, Tags, StateName, Attributes, Utc(LastInteractionAt), Utc(Created)!.Value, Utc(Updated)!.Value);
+        MarketingConsent, Tags, StateName, Attributes, Utc(LastInteractionAt), Utc(Created)!.Value, Utc(Updated)!.Value, Version, AiScore,
+        EmailVerified, Utc(StateEnteredAt));
 
     static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 
@@ -73,6 +81,7 @@ public sealed class Contact
         Check("score", before.Score, Score);
         Check("timezone", before.Timezone, Timezone);
         Check("marketing_consent", before.MarketingConsent, MarketingConsent);
+        Check("email_verified", before.EmailVerified, EmailVerified);
         if (!JsonEquals(before.AttributesJson, AttributesJson))
             changed.Add("attributes");
         if (!before.Tags.Order().SequenceEqual(Tags.Order()))

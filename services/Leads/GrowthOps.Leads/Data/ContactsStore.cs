@@ -11,7 +11,7 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
     const string Columns = """
         c.id, c.email, c.kind, c.first_name, c.last_name, c.phone, c.company, c.source, c.channel, c.owner_id, c.score, c.timezone,
                c.marketing_consent, c.consent_at, c.attributes::text as attributes_json, c.tags, c.state_id, s.name as state_name,
-               c.state_entered_at, c.last_interaction_at, c.created, c.updated
+               c.state_entered_at, c.last_interaction_at, c.created, c.updated, c.email_verified, c.version, c.ai_score
         """;
 
     const string From = "from leads.contacts c left join leads.lead_states s on s.tenant_id = c.tenant_id and s.id = c.state_id";
@@ -44,43 +44,64 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
         unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(unitOfWork.Command(
             $"{Select} where c.email_normalized = @email{(forUpdate ? " for update of c" : "")}", new { email = Contact.Normalize(email) }, ct));
 
-    public async Task<IReadOnlyList<Contact>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command($"{Select} where c.id = any(@ids)", new { ids = ids.ToArray() }, ct))).ToList();
+    /// <summary>Locked in id order (two batches naming the same contacts lock them one after the other, never crosswise).</summary>
+    public async Task<IReadOnlyList<Contact>> GetManyForUpdateAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command($"{Select} where c.id = any(@ids) order by c.id for update of c",
+            new { ids = ids.ToArray() }, ct))).ToList();
 
-    /// <summary>Inserts; false when another contact of the tenant already has the email (no row written).</summary>
+    /// <summary>Up to <paramref name="limit"/> contacts after <paramref name="afterId"/> in id order (the primary key's), for paging through all.</summary>
+    public async Task<IReadOnlyList<Contact>> PageByIdAsync(Guid? afterId, int limit, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command(
+            $"{Select} where c.tenant_id = leads.current_tenant() and (@afterId::uuid is null or c.id > @afterId) order by c.id limit @limit",
+            new { afterId, limit }, ct))).ToList();
+
+    /// <summary>
+    /// Inserts; false when another contact of the tenant already has the email (no row written). The row's version and AI score,
+    /// which the database sets, are read back onto <paramref name="contact"/>.
+    /// </summary>
     public async Task<bool> TryInsertAsync(Contact contact, CancellationToken ct)
     {
-        var inserted = await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+        var written = await unitOfWork.Connection.QuerySingleOrDefaultAsync<Written>(unitOfWork.Command("""
             insert into leads.contacts (tenant_id, id, email, email_normalized, kind, first_name, last_name, phone, company, source, channel, owner_id,
-              score, timezone, marketing_consent, consent_at, attributes, tags, state_id, state_entered_at, last_interaction_at, created, updated)
+              score, timezone, marketing_consent, consent_at, attributes, tags, state_id, state_entered_at, last_interaction_at, created, updated,
+              email_verified)
             values (leads.current_tenant(), @Id, @Email, @EmailNormalized, @Kind, @FirstName, @LastName, @Phone, @Company, @Source, @Channel, @OwnerId,
-              @Score, @Timezone, @MarketingConsent, @ConsentAt, @AttributesJson::jsonb, @Tags, @StateId, @StateEnteredAt, @LastInteractionAt, @Created, @Updated)
+              @Score, @Timezone, @MarketingConsent, @ConsentAt, @AttributesJson::jsonb, @Tags, @StateId, @StateEnteredAt, @LastInteractionAt, @Created, @Updated,
+              @EmailVerified)
             on conflict (tenant_id, email_normalized) where email_normalized is not null do nothing
+            returning version, ai_score
             """, Params(contact), ct));
-        return inserted == 1;
+        written?.ApplyTo(contact);
+        return written is not null;
     }
 
-    public Task UpdateAsync(Contact contact, CancellationToken ct)
+    /// <summary>Writes the contact whole; its new version and AI score are read back onto it.</summary>
+    public async Task UpdateAsync(Contact contact, CancellationToken ct)
     {
         contact.Updated = DateTime.UtcNow;
-        return unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+        var written = await unitOfWork.Connection.QuerySingleAsync<Written>(unitOfWork.Command("""
             update leads.contacts set email = @Email, email_normalized = @EmailNormalized, kind = @Kind, first_name = @FirstName,
               last_name = @LastName, phone = @Phone, company = @Company, source = @Source, channel = @Channel, owner_id = @OwnerId, score = @Score,
               timezone = @Timezone, marketing_consent = @MarketingConsent, consent_at = @ConsentAt, attributes = @AttributesJson::jsonb, tags = @Tags,
-              state_id = @StateId, state_entered_at = @StateEnteredAt, last_interaction_at = @LastInteractionAt, updated = @Updated
+              state_id = @StateId, state_entered_at = @StateEnteredAt, last_interaction_at = @LastInteractionAt, updated = @Updated,
+              email_verified = @EmailVerified
             where id = @Id
+            returning version, ai_score
             """, Params(contact), ct));
+        written.ApplyTo(contact);
+    }
+
+    sealed record Written(long Version, int? AiScore)
+    {
+        public void ApplyTo(Contact contact)
+        {
+            contact.Version = Version;
+            contact.AiScore = AiScore;
+        }
     }
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken ct) =>
         await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("delete from leads.contacts where id = @id", new { id }, ct)) == 1;
-
-    /// <summary>Moves <c>last_interaction_at</c> forward only (an old activity imported late does not make a contact look idle).</summary>
-    public Task TouchAsync(IReadOnlyCollection<(Guid ContactId, DateTime At)> touches, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
-            update leads.contacts c set last_interaction_at = greatest(c.last_interaction_at, t.at), updated = now()
-            from (select unnest(@ids) as id, unnest(@ats) as at) t where c.id = t.id
-            """, new { ids = touches.Select(t => t.ContactId).ToArray(), ats = touches.Select(t => t.At).ToArray() }, ct));
 
     public async Task<Page<Contact>> ListAsync(ListFilter filter, PageRequest page, CancellationToken ct)
     {
@@ -143,6 +164,6 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
     {
         c.Id, c.Email, EmailNormalized = Contact.Normalize(c.Email), c.Kind, c.FirstName, c.LastName, c.Phone, c.Company, c.Source, c.Channel,
         c.OwnerId, c.Score, c.Timezone, c.MarketingConsent, c.ConsentAt, c.AttributesJson, c.Tags, c.StateId, c.StateEnteredAt,
-        c.LastInteractionAt, c.Created, c.Updated,
+        c.LastInteractionAt, c.Created, c.Updated, c.EmailVerified,
     };
 }

@@ -8,20 +8,20 @@ public sealed class HistoryStore(UnitOfWork unitOfWork)
 {
     /// <summary>
     /// Writes the history entry and moves the contact to the entry's target state, in one statement (one round trip, and
-    /// only the state columns of the contact are rewritten).
+    /// only the state columns of the contact are rewritten). Returns the contact's new version.
     /// </summary>
-    public async Task RecordTransitionAsync(HistoryEntry entry, CancellationToken ct)
+    public async Task<long> RecordTransitionAsync(HistoryEntry entry, CancellationToken ct)
     {
-        var moved = await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+        var version = await unitOfWork.Connection.QuerySingleOrDefaultAsync<long?>(unitOfWork.Command("""
             with entry as (
               insert into leads.lead_state_history (tenant_id, id, contact_id, from_state_id, to_state_id, transition_id, notes, triggered_by,
                 source, seconds_in_previous_state, occurred_at)
               values (leads.current_tenant(), @Id, @ContactId, @FromStateId, @ToStateId, @TransitionId, @Notes, @TriggeredBy, @Source,
                 @SecondsInPreviousState, @OccurredAt))
             update leads.contacts set state_id = @ToStateId, state_entered_at = @OccurredAt, updated = @OccurredAt where id = @ContactId
+            returning version
             """, entry, ct));
-        if (moved != 1)
-            throw new InvalidOperationException($"Contact {entry.ContactId} vanished while its transition was recorded.");
+        return version ?? throw new InvalidOperationException($"Contact {entry.ContactId} vanished while its transition was recorded.");
     }
 
     public async Task<IReadOnlyList<HistoryEntry>> ListAsync(Guid contactId, CancellationToken ct) =>

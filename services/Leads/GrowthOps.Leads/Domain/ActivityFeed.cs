@@ -43,10 +43,16 @@ public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory direct
         return errors;
     }
 
+    /// <remarks>
+    /// A batch of any size costs the same few round trips: the named contacts are read (locked) in one, the activities are
+    /// inserted and their contacts' interaction time, engagement and AI score moved in one more (see
+    /// <see cref="ActivitiesStore.RecordAsync"/>); only new emails cost one each. A contact whose score moved is announced
+    /// (<see cref="ContactUpdated"/> with <c>ai_score</c>), a new one once, with its score after its activities.
+    /// </remarks>
     public async Task<IReadOnlyList<Recorded>> RecordAsync(IReadOnlyList<Input> inputs, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        var byId = await contacts.GetManyAsync(inputs.Where(i => i.ContactId is not null).Select(i => i.ContactId!.Value).Distinct().ToList(), ct);
+        var byId = await contacts.GetManyForUpdateAsync(inputs.Where(i => i.ContactId is not null).Select(i => i.ContactId!.Value).Distinct().ToList(), ct);
         var known = byId.ToDictionary(c => c.Id);
         var missing = inputs.Select((input, index) => (input, index)).Where(x => x.input.ContactId is { } id && !known.ContainsKey(id)).ToList();
         if (missing.Count > 0)
@@ -55,13 +61,15 @@ public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory direct
                 : new RuleRefusedException("Some activities name contacts that do not exist; nothing was recorded.",
                     new Dictionary<string, object?> { ["missing"] = missing.Select(m => new { index = m.index, contact_id = m.input.ContactId }).ToList() });
 
-        // One upsert per distinct email: creates new contacts, moves last_interaction_at of known ones.
+        // One upsert per distinct email (in a fixed order, so concurrent batches lock shared contacts in the same order): it
+        // creates the new contacts, which are announced below once their activities are in.
         var byEmail = new Dictionary<string, (Contact Contact, bool Created)>();
-        foreach (var group in inputs.Where(i => i.ContactId is null).GroupBy(i => Contact.Normalize(i.ContactEmail)!))
+        foreach (var group in inputs.Where(i => i.ContactId is null).GroupBy(i => Contact.Normalize(i.ContactEmail)!).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var latest = group.Max(i => (i.OccurredAt ?? now).UtcDateTime);
-            var upserted = await directory.UpsertAsync(new ContactFields { Email = new Optional<string?>(group.First().ContactEmail!.Trim()) }, ct, latest);
+            var upserted = await directory.UpsertAsync(new ContactFields { Email = new Optional<string?>(group.First().ContactEmail!.Trim()) }, ct,
+                announce: false);
             byEmail[group.Key] = (upserted.Contact, upserted.Created);
+            known[upserted.Contact.Id] = upserted.Contact;
         }
 
         var recorded = inputs.Select(i =>
@@ -79,11 +87,18 @@ public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory direct
             }, contact.Email, created);
         }).ToList();
 
-        await activities.InsertAsync(recorded.Select(r => r.Activity).ToList(), ct);
-        var touchedById = recorded.Where((r, index) => inputs[index].ContactId is not null)
-            .GroupBy(r => r.Activity.ContactId).Select(g => (g.Key, g.Max(r => r.Activity.OccurredAt))).ToList();
-        if (touchedById.Count > 0)
-            await contacts.TouchAsync(touchedById, ct);
+        var createdIds = recorded.Where(r => r.ContactCreated).Select(r => r.Activity.ContactId).ToHashSet();
+        foreach (var touched in await activities.RecordAsync(recorded.Select(r => r.Activity).ToList(), ct))
+        {
+            var contact = known[touched.Id];
+            var before = contact.Copy();
+            touched.ApplyTo(contact);
+            if (createdIds.Contains(contact.Id))
+                await directory.AnnounceCreatedAsync(contact, ct);
+            else if (contact.AiScore != before.AiScore)
+                await publish.Publish(new ContactUpdated(contacts.TenantId, contact.ToSnapshot(),
+                    contact.LastInteractionAt == before.LastInteractionAt ? ["ai_score"] : ["ai_score", "last_interaction_at"], DateTimeOffset.UtcNow), ct);
+        }
 
         foreach (var r in recorded)
             await publish.Publish(new ActivityRecorded(contacts.TenantId, r.Activity.Id, r.Activity.ContactId, r.ContactEmail, r.Activity.Type,

@@ -17,11 +17,15 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
 {
     public sealed record Upserted(Contact Contact, bool Created);
 
-    public async Task<Upserted> UpsertAsync(ContactFields fields, CancellationToken ct, DateTime? interactionAt = null)
+    /// <param name="announce">
+    /// False when the caller writes more to a new contact in its transaction and announces it itself, once, with
+    /// <see cref="AnnounceCreatedAsync"/> (the activity feed, whose activities move the new contact's engagement and score).
+    /// </param>
+    public async Task<Upserted> UpsertAsync(ContactFields fields, CancellationToken ct, bool announce = true)
     {
         var email = fields.Email.Or(null);
         if (email is not null && await contacts.FindByEmailAsync(email, ct, forUpdate: true) is { } existing)
-            return new Upserted(await ApplyAsync(existing, fields, merge: true, ct, interactionAt), false);
+            return new Upserted(await ApplyAsync(existing, fields, merge: true, ct), false);
 
         var now = DateTime.UtcNow;
         var initial = await states.FindAsync(LeadStateNames.New, ct);
@@ -33,7 +37,6 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
             StateId = initial?.Id,
             StateName = initial?.Name,
             StateEnteredAt = initial is null ? null : now,
-            LastInteractionAt = interactionAt,
         };
         Apply(contact, fields, merge: false);
         if (!await contacts.TryInsertAsync(contact, ct))
@@ -41,12 +44,16 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
             // Another request created this email between our look and our insert: update that one instead.
             var winner = await contacts.FindByEmailAsync(email!, ct, forUpdate: true)
                          ?? throw new InvalidOperationException("Contact insert conflicted but no contact has the email.");
-            return new Upserted(await ApplyAsync(winner, fields, merge: true, ct, interactionAt), false);
+            return new Upserted(await ApplyAsync(winner, fields, merge: true, ct), false);
         }
 
-        await publish.Publish(new ContactCreated(contacts.TenantId, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
+        if (announce)
+            await AnnounceCreatedAsync(contact, ct);
         return new Upserted(contact, true);
     }
+
+    public Task AnnounceCreatedAsync(Contact contact, CancellationToken ct) =>
+        publish.Publish(new ContactCreated(contacts.TenantId, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
 
     /// <summary>PATCH: present fields replace (null clears), attributes merge key by key (a null value removes the key).</summary>
     public async Task<Contact> PatchAsync(Guid id, ContactFields fields, CancellationToken ct)
@@ -58,20 +65,19 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
         return await ApplyAsync(contact, fields, merge: false, ct);
     }
 
-    async Task<Contact> ApplyAsync(Contact contact, ContactFields fields, bool merge, CancellationToken ct, DateTime? interactionAt = null)
+    async Task<Contact> ApplyAsync(Contact contact, ContactFields fields, bool merge, CancellationToken ct)
     {
         var before = contact.Copy();
         Apply(contact, fields, merge);
         CheckLimits(before, contact);
-        if (interactionAt is { } at && (contact.LastInteractionAt is null || contact.LastInteractionAt < at))
-            contact.LastInteractionAt = at;
         var changed = contact.ChangedSince(before);
-        if (changed.Count == 0 && before.LastInteractionAt == contact.LastInteractionAt)
+        if (changed.Count == 0)
             return contact;
 
         await contacts.UpdateAsync(contact, ct);
-        if (changed.Count > 0)
-            await publish.Publish(new ContactUpdated(contacts.TenantId, contact.ToSnapshot(), changed, DateTimeOffset.UtcNow), ct);
+        if (contact.AiScore != before.AiScore)
+            changed.Add("ai_score");
+        await publish.Publish(new ContactUpdated(contacts.TenantId, contact.ToSnapshot(), changed, DateTimeOffset.UtcNow), ct);
         foreach (var tag in contact.Tags.Except(before.Tags))
             await publish.Publish(new TagAdded(contacts.TenantId, contact.Id, tag, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
         foreach (var tag in before.Tags.Except(contact.Tags))
@@ -118,7 +124,12 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
     {
         static T Pick<T>(Optional<T> field, T current, bool merge) => !field.HasValue || (merge && field.Value is null) ? current : field.Value;
 
-        c.Email = Pick(f.Email, c.Email, merge);
+        var email = Pick(f.Email, c.Email, merge);
+        // A verification holds for an address: another address is unverified until a verifier says otherwise.
+        if (!string.Equals(Contact.Normalize(email), Contact.Normalize(c.Email), StringComparison.Ordinal))
+            c.EmailVerified = false;
+        c.Email = email;
+        c.EmailVerified = Pick(f.EmailVerified, c.EmailVerified, true) ?? false;
         c.Kind = Pick(f.Kind, c.Kind, true) ?? "lead";
         c.FirstName = Pick(f.FirstName, c.FirstName, merge);
         c.LastName = Pick(f.LastName, c.LastName, merge);

@@ -24,6 +24,7 @@ public sealed partial class ContactFields
     public Optional<int?> Score { get; set; }
     public Optional<string?> Timezone { get; set; }
     public Optional<bool?> MarketingConsent { get; set; }
+    public Optional<bool?> EmailVerified { get; set; }
     public Optional<Dictionary<string, JsonElement>?> Attributes { get; set; }
     public Optional<string[]?> Tags { get; set; }
 
@@ -73,14 +74,8 @@ public sealed partial class ContactFields
                         _ => Error<int?>(errors, property.Name, "must be an integer"),
                     };
                     break;
-                case "marketing_consent":
-                    fields.MarketingConsent = v.ValueKind switch
-                    {
-                        JsonValueKind.True or JsonValueKind.False => new Optional<bool?>(v.GetBoolean()),
-                        JsonValueKind.Null => new Optional<bool?>(null),
-                        _ => Error<bool?>(errors, property.Name, "must be true or false"),
-                    };
-                    break;
+                case "marketing_consent": fields.MarketingConsent = Flag(property.Name, v, errors); break;
+                case "email_verified": fields.EmailVerified = Flag(property.Name, v, errors); break;
                 case "attributes":
                     fields.Attributes = v.ValueKind switch
                     {
@@ -136,6 +131,13 @@ public sealed partial class ContactFields
         JsonValueKind.String => new Optional<string?>(value.GetString() is { } s && s.Trim().Length > 0 ? s.Trim() : null),
         JsonValueKind.Null => new Optional<string?>(null),
         _ => Error<string?>(errors, name, "must be a string"),
+    };
+
+    static Optional<bool?> Flag(string name, JsonElement value, Dictionary<string, string[]> errors) => value.ValueKind switch
+    {
+        JsonValueKind.True or JsonValueKind.False => new Optional<bool?>(value.GetBoolean()),
+        JsonValueKind.Null => new Optional<bool?>(null),
+        _ => Error<bool?>(errors, name, "must be true or false"),
     };
 
     static Optional<T> Error<T>(Dictionary<string, string[]> errors, string name, string message)

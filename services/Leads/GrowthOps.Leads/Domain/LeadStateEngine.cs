@@ -67,7 +67,7 @@ public sealed class LeadStateEngine(
         var toState = target ?? config.Get(targetId) ?? throw new NotFoundException($"State {targetId} does not exist.");
         var entry = new HistoryEntry(Guid.CreateVersion7(), contact.Id, contact.StateId, contact.StateName, toState.Id, toState.Name, rule.Id,
             request.Notes, request.TriggeredBy, request.Source, contact.StateEnteredAt is { } entered ? (now - entered).TotalSeconds : null, now);
-        await history.RecordTransitionAsync(entry, ct);
+        contact.Version = await history.RecordTransitionAsync(entry, ct);
         contact.StateId = toState.Id;
         contact.StateName = toState.Name;
         contact.StateEnteredAt = now;

@@ -131,6 +131,38 @@ sealed class LeadsBenchmark : IBenchmark
                          " (ceiling: every core busy with nothing but transitions at this cost)");
         BenchOutput.Note($"{transitions} transitions in {elapsed:F1} s through gateway → Leads; all {arrivals.Length} LeadStateChanged consumed within {consumeSpan:F1} s");
 
+        // Imports: activity batches of 1,000 (the largest), one after another, over the same contacts (each batch moves the
+        // interaction time, engagement and AI score of every contact it names).
+        var batches = Arg(args, "--activity-batches", 10);
+        if (batches > 0)
+        {
+            BenchOutput.Progress($"{batches} activity batches of 1,000");
+            var batchLatencies = new List<double>();
+            var batchFailures = 0;
+            var batchCpu = CpuSampler.Start();
+            var batchClock = Stopwatch.StartNew();
+            for (var b = 0; b < batches && !ct.IsCancellationRequested; b++)
+            {
+                var activities = Enumerable.Range(0, 1000).Select(i => new { type = "page.viewed", contact_id = ids[(b * 1000 + i) % ids.Length] }).ToArray();
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsJsonAsync("/api/leads/activities/batch", new { activities }, ct);
+                if (response.StatusCode == HttpStatusCode.Created)
+                    batchLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                else
+                    batchFailures++;
+            }
+
+            var batchSeconds = batchClock.Elapsed.TotalSeconds;
+            var (batchMs, _) = batchCpu.CostPerOperation(Math.Max(1, batchLatencies.Count));
+            var sortedBatches = batchLatencies.Order().ToArray();
+            BenchOutput.Figure("leads_activity_batch_p50", Percentile(sortedBatches, 0.50), "ms", 1);
+            BenchOutput.Figure("leads_activity_batch_max", sortedBatches.LastOrDefault(), "ms", 1);
+            BenchOutput.Figure("leads_activities_imported", batchLatencies.Count * 1000 / batchSeconds, "activities/s");
+            BenchOutput.Figure("leads_cpu_per_activity_batch", batchMs, "ms", 1);
+            BenchOutput.Figure("leads_activity_batch_errors", batchFailures, "requests");
+            failures += batchFailures;
+        }
+
         // The physical limit beside it, in the same run: PostgreSQL's own TPC-B-like write transactions (5 statements, durable
         // commit) with every other process idle. A transition is one API transaction plus the relay's and the consumers'.
         if (!args.Contains("--no-pgbench"))
