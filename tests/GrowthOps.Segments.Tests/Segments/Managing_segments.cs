@@ -250,4 +250,41 @@ public sealed class Managing_segments(SegmentsApp app) : IClassFixture<SegmentsA
         await Eventually.Until(() => MemberIds(client, segment), m => m.SetEquals([id]), TimeSpan.FromSeconds(30), "the contact is back in the segment");
         Assert.Equal(2, app.Bus.Received<SegmentMembershipChanged>().Count(m => m.ContactId == id && m.Change == "entered"));
     }
+
+    [Fact]
+    public async Task A_large_pass_is_published_in_batches_of_at_most_a_thousand()
+    {
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        await app.InTenantAsync(tenant, services =>
+        {
+            var unitOfWork = services.GetRequiredService<UnitOfWork>();
+            return unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+                insert into segments.contacts (tenant_id, id, version, first_name, created_at, updated_at)
+                select segments.current_tenant(), gen_random_uuid(), 1, 'Ada', now(), now() from generate_series(1, 2500)
+                """));
+        });
+
+        var segment = await Create(client, "Many Adas");
+        Assert.Equal(2500, segment.GetProperty("member_count").GetInt32());
+        var batches = await Eventually.Until(() => Task.FromResult(app.Bus.Received<SegmentMembershipBatchChanged>().Where(b => b.SegmentId == Id(segment)).ToList()),
+            b => b.Count == 3, TimeSpan.FromSeconds(30), "three batches arrive");
+        Assert.All(batches, b => Assert.True(b.Entered.Count <= 1000 && b.Batches == 3));
+        Assert.Equal(2500, batches.SelectMany(b => b.Entered).Distinct().Count());
+        Assert.Equal([1, 2, 3], batches.Select(b => b.Batch).Order());
+    }
+
+    [Fact]
+    public async Task Creating_with_an_idempotency_key_twice_creates_one_segment()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        HttpRequestMessage Request() => new(HttpMethod.Post, "/api/segments/segments")
+        {
+            Content = Body($$"""{"name": "Once", "criteria": [{{Adas}}]}"""), Headers = { { "Idempotency-Key", "create-once" } },
+        };
+        var first = await Json(await client.SendAsync(Request()), HttpStatusCode.Created);
+        var second = await Json(await client.SendAsync(Request()), HttpStatusCode.Created);
+        Assert.Equal(Id(first), Id(second));
+        Assert.Single((await Json(await client.GetAsync("/api/segments/segments"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray());
+    }
 }

@@ -21,6 +21,7 @@ public static class SegmentsApi
     public const int MaxName = 200;
     public const int MaxDescription = 2000;
     public const int MaxBulk = 1000;
+    const int MaxCopies = 100;
 
     public sealed record RefreshResult(Guid SegmentId, int Added, int Removed, long DurationMs, int MemberCount);
 
@@ -176,6 +177,7 @@ public static class SegmentsApi
 
     /// <summary>A copy named "… (copy)" (or "… (copy N)"), active; a static segment's members are copied too.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status409Conflict, "The segment has 100 copies already.")]
     static async Task<Created<Segment>> Duplicate(Guid id, ClaimsPrincipal user, UnitOfWork unitOfWork, SegmentsStore store, SegmentMembership membership,
         TimeProvider clock, CancellationToken ct)
     {
@@ -183,9 +185,11 @@ public static class SegmentsApi
         {
             var source = await Find(store, id, ct);
             var now = clock.GetUtcNow().UtcDateTime;
-            for (var n = 1; ; n++)
+            for (var n = 1; n <= MaxCopies; n++)
             {
-                var name = Truncate($"{source.Name} (copy{(n == 1 ? "" : $" {n}")})", MaxName);
+                // The suffix always fits, so every n gives a different name.
+                var suffix = $" (copy{(n == 1 ? "" : $" {n}")})";
+                var name = source.Name[..Math.Min(source.Name.Length, MaxName - suffix.Length)] + suffix;
                 var segment = source with
                 {
                     Id = Guid.CreateVersion7(), Name = name, Status = SegmentKinds.Active, MemberCount = 0, LastRefreshedAt = null, LastRefreshMs = null,
@@ -200,6 +204,8 @@ public static class SegmentsApi
                     await membership.AddStaticAsync(segment, await store.MemberIdsAsync(source.Id, ct), ct);
                 return (await store.GetAsync(segment.Id, ct))!;
             }
+
+            throw new ConflictException($"Segment '{source.Name}' has {MaxCopies} copies already; rename one.");
         }, ct);
         return TypedResults.Created($"/api/segments/segments/{copy.Id}", copy);
     }
@@ -354,5 +360,4 @@ public static class SegmentsApi
         r.Criteria is { ValueKind: JsonValueKind.Object } ? null
         : r.CriteriaLogic is { ValueKind: JsonValueKind.String } l ? l.GetString()!.ToUpperInvariant() : "AND";
 
-    static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 }
