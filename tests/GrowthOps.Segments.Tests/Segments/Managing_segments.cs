@@ -287,4 +287,22 @@ public sealed class Managing_segments(SegmentsApp app) : IClassFixture<SegmentsA
         Assert.Equal(Id(first), Id(second));
         Assert.Single((await Json(await client.GetAsync("/api/segments/segments"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray());
     }
+
+    [Fact]
+    public async Task A_contact_deleted_in_Leads_leaves_dynamic_and_static_segments()
+    {
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        var ids = await Contacts(tenant, "Ada");
+        var dynamic = Id(await Create(client, "Adas"));
+        var picked = Id(await Json(await client.PostAsync("/api/segments/segments", Body("""{"name": "Picked", "kind": "static"}""")), HttpStatusCode.Created));
+        await Json(await client.PostAsync($"/api/segments/segments/{picked}/members", Body($$"""{"contact_ids": ["{{ids[0]}}"]}""")), HttpStatusCode.OK);
+
+        await app.Bus.Bus.Publish(new ContactDeleted(tenant, ids[0], null, DateTimeOffset.UtcNow));
+        var exits = await Eventually.Until(() => Task.FromResult(app.Bus.Received<SegmentMembershipChanged>().Where(m => m.ContactId == ids[0] && m.Change == "exited")
+            .Select(m => (m.SegmentId, m.Reason)).ToHashSet()), e => e.Count == 2, TimeSpan.FromSeconds(30), "the contact leaves both segments");
+        Assert.Equal([(dynamic, "deleted"), (picked, "deleted")], exits.OrderBy(e => e.SegmentId == picked));
+        foreach (var segment in new[] { dynamic, picked })
+            Assert.Equal(0, (await Json(await client.GetAsync($"/api/segments/segments/{segment}"), HttpStatusCode.OK)).GetProperty("member_count").GetInt32());
+    }
 }

@@ -111,11 +111,14 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
              where id = @segmentId
             """, new { segmentId, refreshMs, now }, ct));
 
-    /// <summary>Which of the contacts are in which of the segments now: (segment, contact) pairs.</summary>
-    public async Task<HashSet<(Guid SegmentId, Guid ContactId)>> MembershipsAsync(IReadOnlyList<Guid> contactIds, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<(Guid, Guid)>(unitOfWork.Command(
-            "select m.segment_id, m.contact_id from segments.segment_membership m where m.contact_id = any(@ids)", new { ids = contactIds.ToArray() }, ct)))
-        .ToHashSet();
+    /// <summary>Which of the contacts are in which segments now (any kind or status), with each segment's name.</summary>
+    public async Task<Dictionary<(Guid SegmentId, Guid ContactId), string>> MembershipsAsync(IReadOnlyList<Guid> contactIds, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<(Guid SegmentId, Guid ContactId, string Name)>(unitOfWork.Command("""
+            select m.segment_id, m.contact_id, s.name from segments.segment_membership m
+              join segments.segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id
+             where m.contact_id = any(@ids)
+            """, new { ids = contactIds.ToArray() }, ct)))
+        .ToDictionary(r => (r.SegmentId, r.ContactId), r => r.Name);
 
     public Task AddAsync(Guid segmentId, Guid contactId, string source, string reason, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""

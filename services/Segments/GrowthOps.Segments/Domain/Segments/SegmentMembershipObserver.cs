@@ -9,7 +9,7 @@ namespace GrowthOps.Segments.Domain.Segments;
 /// <summary>
 /// Per-event membership: re-evaluates the changed contacts against the tenant's active dynamic segments with the in-memory
 /// predicate, and records and publishes each entry and exit in the transaction that changed the contact (so both commit or
-/// neither). A deleted contact leaves every dynamic segment.
+/// neither). A deleted contact leaves every segment.
 /// </summary>
 public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsStore facts, CriteriaCompiler compiler, SegmentCache cache,
     IPublishEndpoint publish, TimeProvider clock) : IContactChangeObserver
@@ -17,9 +17,9 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
     public async Task ContactsChangedAsync(ContactChange change, CancellationToken ct)
     {
         var segments = await cache.GetAsync(change.TenantId, () => LoadAsync(ct));
-        if (segments.Count == 0)
-            return;
         var current = await store.MembershipsAsync(change.ContactIds, ct);
+        if (segments.Count == 0 && current.Count == 0)
+            return;
         var reason = Reason(change.Cause);
         var now = clock.GetUtcNow();
         var touched = new HashSet<Guid>();
@@ -28,7 +28,7 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
             var contact = await facts.LoadAsync(contactId, ct);
             foreach (var segment in segments)
             {
-                var isMember = current.Contains((segment.Id, contactId));
+                var isMember = current.ContainsKey((segment.Id, contactId));
                 var matches = contact is not null && compiler.Matches(segment.Criteria, contact);
                 if (matches == isMember)
                     continue;
@@ -39,6 +39,16 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
                 touched.Add(segment.Id);
                 await publish.Publish(new SegmentMembershipChanged(change.TenantId, segment.Id, segment.Name, contactId,
                     matches ? "entered" : "exited", reason, now), ct);
+            }
+
+            // A deleted contact also leaves the segments no criteria decide (static, archived).
+            if (contact is not null)
+                continue;
+            foreach (var ((segmentId, _), name) in current.Where(m => m.Key.ContactId == contactId && segments.All(d => d.Id != m.Key.SegmentId)))
+            {
+                await store.RemoveAsync(segmentId, contactId, ct);
+                touched.Add(segmentId);
+                await publish.Publish(new SegmentMembershipChanged(change.TenantId, segmentId, name, contactId, "exited", reason, now), ct);
             }
         }
 
