@@ -23,6 +23,7 @@ public static class Extensions
         builder.Services.AddSingleton<CriteriaCompiler>();
         builder.Services.AddScoped<ContactFactsStore>();
         builder.AddReadModel();
+        builder.AddSegmentsApi();
         return builder;
     }
 
@@ -31,6 +32,7 @@ public static class Extensions
         var api = app.MapGroup("/api/segments");
         api.MapCriteriaApi();
         api.MapReadModelApi();
+        api.MapSegmentsApi();
         return app;
     }
 }

@@ -60,7 +60,7 @@ public sealed class ReadModelDatabase : IAsyncLifetime
         {
             var store = new ReadModelStore(unitOfWork);
             var updater = new ReadModelUpdater(unitOfWork, store,
-                changes is null ? new NoContactChangeObserver() : new RecordingContactChangeObserver(unitOfWork, changes));
+                new RecordingContactChangeObserver(unitOfWork, changes ?? new RecordedContactChanges()));
             var rebuilder = new ReadModelRebuilder(store, new RebuildsStore(unitOfWork), updater, Options.Create(options ?? new SegmentsOptions()));
             await ReadModelMessages.ApplyAsync(message, updater, rebuilder);
             await unitOfWork.CommitAsync();

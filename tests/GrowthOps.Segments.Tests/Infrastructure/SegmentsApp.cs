@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using GrowthOps.Contracts.Leads;
+using GrowthOps.Contracts.Segments;
 using GrowthOps.Persistence;
 using GrowthOps.Segments.Domain.ReadModel;
+using GrowthOps.Segments.Domain.Segments;
 using GrowthOps.Testing.OpenApi;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -31,7 +33,8 @@ public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         Database = await TestDatabase.CreateAsync("segments");
         VirtualHost = await TestVirtualHost.CreateAsync("segments");
-        Bus = await TestBus.StartAsync(VirtualHost, typeof(RepublishContactSnapshots));
+        Bus = await TestBus.StartAsync(VirtualHost, typeof(RepublishContactSnapshots), typeof(SegmentMembershipChanged),
+            typeof(SegmentMembershipBatchChanged));
         var client = CreateClient();
         await Eventually.Until(async () => (await client.GetAsync("/health/ready")).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(60),
             "the Segments service becomes ready");
@@ -47,7 +50,8 @@ public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(Changes);
-            services.AddScoped<IContactChangeObserver, RecordingContactChangeObserver>();
+            services.AddScoped<IContactChangeObserver>(sp => new RecordingContactChangeObserver(sp.GetRequiredService<UnitOfWork>(), Changes,
+                ActivatorUtilities.CreateInstance<SegmentMembershipObserver>(sp)));
         });
     }
 

@@ -7,7 +7,6 @@ using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Segments.Apis;
@@ -24,7 +23,6 @@ public static class ReadModelApi
         builder.Services.AddScoped<RebuildsStore>();
         builder.Services.AddScoped<ReadModelUpdater>();
         builder.Services.AddScoped<ReadModelRebuilder>();
-        builder.Services.TryAddScoped<IContactChangeObserver, NoContactChangeObserver>();
         return builder;
     }
 
