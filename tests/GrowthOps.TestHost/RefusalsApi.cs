@@ -1,3 +1,6 @@
+using Dapper;
+using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
 
@@ -9,6 +12,7 @@ public static class RefusalsApi
     public static IEndpointRouteBuilder MapRefusalsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/refusals/{kind}", Refuse);
+        app.MapPost("/refusals/duplicate-order", InsertTwice);
         return app;
     }
 
@@ -25,4 +29,16 @@ public static class RefusalsApi
         }),
         _ => new RuleRefusedException("The transition requires notes."),
     });
+
+    /// <summary>Two requests creating the same thing at once, as a race past a handler's own check ends: a unique violation.</summary>
+    [ProducesProblem(StatusCodes.Status409Conflict)]
+    static Task<IResult> InsertTwice(CurrentTenant tenant, UnitOfWork unitOfWork, CancellationToken ct) =>
+        unitOfWork.InTransactionAsync<IResult>(async () =>
+        {
+            var id = Guid.NewGuid();
+            for (var i = 0; i < 2; i++)
+                await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
+                    "insert into testhost.orders (tenant_id, id, amount) values (@t, @id, 1)", new { t = tenant.Required, id }, ct));
+            return TypedResults.Ok();
+        }, ct);
 }

@@ -31,6 +31,10 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
             JsonException json => (StatusCodes.Status400BadRequest, "Malformed JSON", Describe(json)),
             DomainException domain => (StatusCodeOf(domain), TitleOf(domain), domain.Message),
+            // A unique key refused the write: what the request creates already exists (typically a concurrent request got
+            // there between the handler's own check and its insert). Nothing was changed.
+            DbException { SqlState: "23505" } => (StatusCodes.Status409Conflict, "Conflict",
+                "It conflicts with something that already exists (a concurrent request may have just created it); nothing was changed."),
             // The database is unreachable, restarting or shedding load: the request may be retried as it is.
             DbException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
                 "A dependency of the service is unavailable; nothing was changed. Retry later."),

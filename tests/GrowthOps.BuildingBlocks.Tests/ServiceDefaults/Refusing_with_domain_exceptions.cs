@@ -25,6 +25,17 @@ public sealed class Refusing_with_domain_exceptions() : TestHostTests("refusals"
     }
 
     [Fact]
+    public async Task Answers_a_unique_violation_with_a_409_problem_and_writes_nothing()
+    {
+        var client = App.ClientFor(Guid.NewGuid());
+
+        var conflict = await Problem(await client.PostAsync("/refusals/duplicate-order", null), HttpStatusCode.Conflict);
+
+        Assert.Contains("already exists", conflict.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty((await client.GetFromJsonAsync<List<JsonElement>>("/orders"))!);
+    }
+
+    [Fact]
     public async Task Documents_the_problems_a_handler_declares()
     {
         var document = await App.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
