@@ -143,6 +143,10 @@ public static partial class HostileInputs
         if (request.Body is { } body)
         {
             message.Content = new ByteArrayContent(body);
+            // As a careful uploader does: a server that refuses a large body (413) answers before it is sent, instead of
+            // closing the connection under a client still writing it (which the client sees as a broken pipe, not the 413).
+            if (body.Length > 64 * 1024)
+                message.Headers.ExpectContinue = true;
             if (request.ContentType is { } contentType)
                 message.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }

@@ -52,6 +52,10 @@ public static class AutomationActions
             void Error(string name, string message) => errors[$"{key}.{name}"] = [message];
 
             var type = Text("type")?.ToLowerInvariant();
+            // The documented ids are checked whatever the type: a mistyped one is refused, never silently ignored.
+            foreach (var id in new[] { "workflow_id", "sequence_id" })
+                if (Present(id) && !Guid.TryParse(Text(id), out _))
+                    Error(id, "must be a UUID string");
             switch (type)
             {
                 case AddTag or RemoveTag:
