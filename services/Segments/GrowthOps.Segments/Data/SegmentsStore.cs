@@ -13,16 +13,17 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
 {
     const string Columns = """
         s.id, s.name, s.description, s.type, s.status, s.kind, s.criteria::text as criteria_json, s.criteria_logic, s.auto_refresh,
-        s.refresh_interval_hours, s.use_ai_refinement, s.created_by, s.member_count, s.last_refreshed_at, s.last_refresh_ms, s.created_at, s.updated_at
+        s.refresh_interval_hours, s.use_ai_refinement, s.created_by, s.member_count, s.last_refreshed_at, s.last_refresh_ms, s.created_at, s.updated_at,
+        s.next_refresh_at
         """;
 
     // The row as stored: criteria as JSON text, parsed once for the answer.
     sealed record Row(Guid Id, string Name, string? Description, string Type, string Status, string Kind, string CriteriaJson, string? CriteriaLogic,
         bool AutoRefresh, int RefreshIntervalHours, bool UseAiRefinement, string? CreatedBy, int MemberCount, DateTime? LastRefreshedAt,
-        int? LastRefreshMs, DateTime CreatedAt, DateTime UpdatedAt)
+        int? LastRefreshMs, DateTime CreatedAt, DateTime UpdatedAt, DateTime? NextRefreshAt)
     {
         public Segment ToSegment() => new(Id, Name, Description, Type, Status, Kind, JsonSerializer.Deserialize<JsonElement>(CriteriaJson), CriteriaLogic,
-            AutoRefresh, RefreshIntervalHours, UseAiRefinement, CreatedBy, MemberCount, LastRefreshedAt, LastRefreshMs, CreatedAt, UpdatedAt);
+            AutoRefresh, RefreshIntervalHours, UseAiRefinement, CreatedBy, MemberCount, LastRefreshedAt, LastRefreshMs, CreatedAt, UpdatedAt, NextRefreshAt);
     }
 
     public async Task<Page<Segment>> ListAsync(string? type, string? status, PageRequest page, CancellationToken ct)

@@ -14,7 +14,7 @@ namespace GrowthOps.Segments.Domain.Segments;
 /// <see cref="BatchSize"/> contacts so a segment of a million members is a thousand messages, not a million.
 /// </summary>
 public sealed class SegmentMembership(UnitOfWork unitOfWork, SegmentsStore store, CriteriaCompiler compiler, IPublishEndpoint publish,
-    SegmentCache cache, TimeProvider clock)
+    SegmentCache cache, SegmentSchedulesStore schedules, TimeProvider clock)
 {
     public const int BatchSize = 1000;
 
@@ -27,6 +27,8 @@ public sealed class SegmentMembership(UnitOfWork unitOfWork, SegmentsStore store
         var watch = Stopwatch.StartNew();
         var criteria = compiler.Parse(segment.Criteria, Logic(segment)).Criteria
                        ?? throw new InvalidOperationException($"Segment {segment.Id} has criteria that no longer parse.");
+        // Every full pass follows a criteria change (create, edit, unarchive), so the time sweep learns here what to sweep.
+        await schedules.SetTimeDependentAsync(segment.Id, criteria.IsTimeDependent, ct);
         var diff = await store.RecomputeAsync(segment.Id, compiler.ToSql(criteria), reason, ct);
         var ms = watch.ElapsedMilliseconds;
         await store.UpdateCountAsync(segment.Id, (int)Math.Min(ms, int.MaxValue), clock.GetUtcNow(), ct);
