@@ -32,9 +32,4 @@ public sealed class SegmentSchedulesStore(UnitOfWork unitOfWork)
             update segments.segments set next_refresh_at = case when status = 'active' and kind = 'dynamic' and auto_refresh then @next end
              where id = @segmentId
             """, new { segmentId, next }, ct));
-
-    /// <summary>After a sweep: the next one an interval after it ended (a pass longer than the interval does not run back to back).</summary>
-    public Task SweptAsync(Guid segmentId, DateTimeOffset next, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
-            "update segments.segments set next_sweep_at = @next where id = @segmentId", new { segmentId, next }, ct));
 }

@@ -72,16 +72,18 @@ update segments.segments set next_refresh_at = coalesce(last_refreshed_at, creat
 select set_config('app.segment_scheduling', '', true);
 
 -- Claims the most overdue refresh and moves it to p_retry_at (if the refresh fails or its process dies, it runs again then).
--- SKIP LOCKED: replicas claiming together take different segments, each refreshed once.
+-- SKIP LOCKED: replicas claiming together take different segments, each refreshed once. The claim is a materialized CTE so
+-- that it runs once: as a subquery of UPDATE … FROM it may be rescanned per row and lock (and return) several.
 create function segments.claim_refresh(p_now timestamptz, p_retry_at timestamptz)
   returns table (claimed_tenant_id uuid, claimed_segment_id uuid) language plpgsql as $$
 begin
   perform set_config('app.segment_scheduling', 'on', true);
   return query
+    with due as materialized (
+      select d.tenant_id, d.id from segments.segments d where d.next_refresh_at <= p_now
+       order by d.next_refresh_at limit 1 for update skip locked)
     update segments.segments s set next_refresh_at = p_retry_at
-      from (select d.tenant_id, d.id from segments.segments d where d.next_refresh_at <= p_now
-             order by d.next_refresh_at limit 1 for update skip locked) due
-     where s.tenant_id = due.tenant_id and s.id = due.id
+      from due where s.tenant_id = due.tenant_id and s.id = due.id
     returning s.tenant_id, s.id;
   perform set_config('app.segment_scheduling', '', true);
 end $$;
@@ -92,11 +94,12 @@ create function segments.claim_sweep(p_now timestamptz, p_next timestamptz)
 begin
   perform set_config('app.segment_scheduling', 'on', true);
   return query
+    with due as materialized (
+      select d.tenant_id, d.id from segments.segments d
+       where d.time_dependent and d.status = 'active' and d.kind = 'dynamic' and (d.next_sweep_at is null or d.next_sweep_at <= p_now)
+       order by d.next_sweep_at nulls first limit 1 for update skip locked)
     update segments.segments s set next_sweep_at = p_next
-      from (select d.tenant_id, d.id from segments.segments d
-             where d.time_dependent and d.status = 'active' and d.kind = 'dynamic' and (d.next_sweep_at is null or d.next_sweep_at <= p_now)
-             order by d.next_sweep_at nulls first limit 1 for update skip locked) due
-     where s.tenant_id = due.tenant_id and s.id = due.id
+      from due where s.tenant_id = due.tenant_id and s.id = due.id
     returning s.tenant_id, s.id;
   perform set_config('app.segment_scheduling', '', true);
 end $$;

@@ -89,20 +89,19 @@ public sealed class SegmentScheduler(IServiceScopeFactory scopes, TimeProvider c
             await unitOfWork.BeginAsync(tenantId, ct);
             var segment = await services.GetRequiredService<SegmentsStore>().GetAsync(segmentId, ct);
             var membership = services.GetRequiredService<SegmentMembership>();
-            var schedules = services.GetRequiredService<SegmentSchedulesStore>();
             // Archived, made static or deleted since it was claimed: nothing to do (the row's schedule says so already).
             if (segment is { IsDynamic: true, Status: SegmentKinds.Active })
             {
+                // A sweep's claim has scheduled the next one already: an interval after it began, not after it ended, so
+                // the clock moving during a pass cannot push the next one past a boundary the pass did not see.
                 if (isSweep)
-                {
                     await membership.RecomputeAsync(segment, TimeElapsed, ct);
-                    await schedules.SweptAsync(segmentId, clock.GetUtcNow() + options.Value.TimeSweepInterval, ct);
-                }
                 else if (segment.AutoRefresh)
                 {
                     await membership.RecomputeAsync(segment, ScheduledRefresh, ct);
                     await services.GetRequiredService<SegmentSnapshots>().TakeAsync(segment, SnapshotTypes.Scheduled, ct);
-                    await schedules.RefreshedAsync(segmentId, clock.GetUtcNow().AddHours(segment.RefreshIntervalHours), ct);
+                    await services.GetRequiredService<SegmentSchedulesStore>().RefreshedAsync(segmentId,
+                        clock.GetUtcNow().AddHours(segment.RefreshIntervalHours), ct);
                 }
             }
 
