@@ -93,6 +93,9 @@ public sealed class Taking_snapshots(SegmentsApp app) : IClassFixture<SegmentsAp
             HttpStatusCode.BadRequest)).GetProperty("errors");
         Assert.True(limit.TryGetProperty("limit", out _));
         await Json(await client.GetAsync("/api/segments/snapshots/compare/left"), HttpStatusCode.BadRequest);
+        await Json(await client.GetAsync($"/api/segments/snapshots/compare?from=nonsense&to={Guid.NewGuid()}"), HttpStatusCode.BadRequest);
+        await Json(await client.GetAsync($"/api/segments/snapshots/compare/joined?from={Guid.NewGuid()}&to={Guid.NewGuid()}&cursor=forged"),
+            HttpStatusCode.BadRequest);
     }
 
     [Fact]
