@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Dapper;
+using GrowthOps.Contracts.Segments;
+using GrowthOps.Persistence;
 using GrowthOps.Segments.Domain.Segments;
 using Microsoft.Extensions.DependencyInjection;
 using static GrowthOps.Segments.Tests.Infrastructure.LeadsContacts;
@@ -23,10 +26,17 @@ public sealed class Refreshing_on_a_schedule(ClockedSegmentsApp app) : IClassFix
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
-        await AddContacts(app, tenant, Snapshot(Guid.CreateVersion7(), 1, "Ada"), Snapshot(Guid.CreateVersion7(), 1, "Bob"));
+        var bob = Guid.CreateVersion7();
+        await AddContacts(app, tenant, Snapshot(Guid.CreateVersion7(), 1, "Ada"), Snapshot(bob, 1, "Bob"));
         var created = await CreateSegment(client, $$"""{"name": "Adas", "criteria": {{Adas}}, "refresh_interval_hours": 1}""");
         var segment = Id(created);
         Assert.Equal(At(created, "created_at")!.Value.AddHours(1), At(created, "next_refresh_at"));
+        // Drift only a full pass corrects: the read model changed with no per-event evaluation (as if it had been missed).
+        await app.InTenantAsync(tenant, services =>
+        {
+            var unitOfWork = services.GetRequiredService<UnitOfWork>();
+            return unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("update segments.contacts set first_name = 'Ada' where id = @bob", new { bob }));
+        });
 
         var scheduler = app.Services.GetRequiredService<SegmentScheduler>();
         await scheduler.RunDueAsync(default);
@@ -39,7 +49,9 @@ public sealed class Refreshing_on_a_schedule(ClockedSegmentsApp app) : IClassFix
 
         Assert.Equal(["scheduled"], await SnapshotTypes(client, segment));
         var snapshot = (await Get(client, $"/api/segments/segments/{segment}/snapshots")).GetProperty("items")[0];
-        Assert.Equal(1, snapshot.GetProperty("member_count").GetInt32());
+        Assert.Equal(2, snapshot.GetProperty("member_count").GetInt32());
+        var batch = await app.Bus.WaitFor<SegmentMembershipBatchChanged>(b => b.SegmentId == segment && b.Reason == "scheduled_refresh");
+        Assert.Equal([bob], batch.Entered);
         var refreshed = await Get(client, $"/api/segments/segments/{segment}");
         var at = At(refreshed, "last_refreshed_at")!.Value;
         Assert.InRange((app.Clock.GetUtcNow().UtcDateTime - at).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
