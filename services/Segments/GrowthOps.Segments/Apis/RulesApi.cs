@@ -63,9 +63,13 @@ public static class RulesApi
             errors["name"] = ["required, 1–200 characters"];
         if (request.Category is null)
             errors["category"] = ["required"];
+        if (request.Field is null)
+            errors["field"] = ["required"];
+        if (request.Operator is null)
+            errors["operator"] = ["required"];
         CheckFields(request, errors);
         if (errors.Count == 0)
-            CheckCondition(request.Field, request.Operator, request.Value, compiler, errors);
+            CheckCondition(request.Field!, request.Operator!, request.Value, compiler, errors);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         var now = clock.GetUtcNow();
@@ -183,16 +187,10 @@ public static class RulesApi
     }
 
     /// <summary>Checks the rule as the one condition of flat criteria, with the compiler's messages under the rule's own member names.</summary>
-    static void CheckCondition(string? field, string? op, JsonElement? value, CriteriaCompiler compiler, Dictionary<string, string[]> errors)
+    static void CheckCondition(string field, string op, JsonElement? value, CriteriaCompiler compiler, Dictionary<string, string[]> errors)
     {
-        if (field is null)
-            errors["field"] = ["required"];
-        if (op is null)
-            errors["operator"] = ["required"];
-        if (errors.Count > 0)
-            return;
         const string prefix = "criteria[0]";
-        foreach (var (path, messages) in compiler.Parse(JsonSerializer.SerializeToElement(new[] { SegmentRule.Condition(field!, op!, value) })).ErrorDictionary())
+        foreach (var (path, messages) in compiler.Parse(JsonSerializer.SerializeToElement(new[] { SegmentRule.Condition(field, op, value) })).ErrorDictionary())
             errors[path.StartsWith(prefix + ".", StringComparison.Ordinal) ? path[(prefix.Length + 1)..] : path == prefix ? "field" : path] = messages;
     }
 
