@@ -32,6 +32,15 @@ public sealed class Managing_rule_templates(SegmentsApp app) : IClassFixture<Seg
     }
 
     [Fact]
+    public async Task First_uses_at_the_same_time_put_the_defaults_in_once()
+    {
+        var tenant = Guid.NewGuid();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Rules(app.ClientFor(tenant))));
+
+        Assert.Equal(5, (await Rules(app.ClientFor(tenant))).Count);
+    }
+
+    [Fact]
     public async Task A_tenant_edits_and_deletes_its_defaults_and_a_deleted_one_does_not_come_back()
     {
         var tenant = Guid.NewGuid();

@@ -11,4 +11,4 @@ public sealed record RuleRequest(
     [property: MaxLength(20)] string? Category = null,
     [property: MaxLength(RulesApi.MaxField)] string? Field = null,
     [property: MaxLength(40)] string? Operator = null,
-    [property: JsonLimits(MaxItems = RulesApi.MaxValues, MaxStringLength = RulesApi.MaxValueLength, MaxDepth = 1)] JsonElement? Value = null);
+    [property: JsonLimits(MaxItems = RulesApi.MaxValues, MaxStringLength = RulesApi.MaxValueLength, MaxDepth = 1, MaxBytes = RulesApi.MaxValueBytes)] JsonElement? Value = null);

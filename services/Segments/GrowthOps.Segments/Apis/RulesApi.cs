@@ -23,6 +23,7 @@ public static class RulesApi
     public const int MaxField = 200;
     public const int MaxValues = CriteriaLimits.MaxListLength;
     public const int MaxValueLength = CriteriaLimits.MaxTextLength;
+    public const int MaxValueBytes = 64 * 1024;
     public const int MaxRuleIds = CriteriaLimits.MaxConditions;
 
     public static IHostApplicationBuilder AddRulesApi(this IHostApplicationBuilder builder)
