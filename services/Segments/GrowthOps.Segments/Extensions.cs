@@ -24,6 +24,10 @@ public static class Extensions
         builder.Services.AddScoped<ContactFactsStore>();
         builder.AddReadModel();
         builder.AddSegmentsApi();
+        builder.AddRulesApi();
+        builder.AddOverlapsApi();
+        builder.AddCampaignsApi();
+        builder.AddStatsApi();
         builder.AddSnapshotsApi();
         return builder;
     }
@@ -34,6 +38,10 @@ public static class Extensions
         api.MapCriteriaApi();
         api.MapReadModelApi();
         api.MapSegmentsApi();
+        api.MapRulesApi();
+        api.MapOverlapsApi();
+        api.MapCampaignsApi();
+        api.MapStatsApi();
         api.MapSnapshotsApi();
         return app;
     }

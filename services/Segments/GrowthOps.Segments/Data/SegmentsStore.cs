@@ -180,4 +180,21 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
     public Task<bool> ContactExistsAsync(Guid contactId, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteScalarAsync<bool>(unitOfWork.Command(
             "select exists (select 1 from segments.contacts where id = @contactId and not deleted)", new { contactId }, ct));
+
+    /// <summary>
+    /// Adds entries and exits to the segments' counters of <paramref name="now"/>'s UTC day (for growth and churn), one statement
+    /// for all of them; none when nothing changed.
+    /// </summary>
+    public Task CountChangesAsync(IReadOnlyCollection<(Guid SegmentId, int Entered, int Exited)> changes, DateTimeOffset now, CancellationToken ct) =>
+        changes.Count == 0 || changes.All(c => c.Entered == 0 && c.Exited == 0) ? Task.CompletedTask
+        : unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+            insert into segments.segment_membership_daily as d (tenant_id, segment_id, day, entered, exited)
+            select segments.current_tenant(), c.segment_id, (@now at time zone 'UTC')::date, c.entered, c.exited
+              from unnest(@segmentIds, @entered, @exited) as c(segment_id, entered, exited)
+            on conflict (tenant_id, segment_id, day) do update set entered = d.entered + excluded.entered, exited = d.exited + excluded.exited
+            """, new
+        {
+            now, segmentIds = changes.Select(c => c.SegmentId).ToArray(),
+            entered = changes.Select(c => c.Entered).ToArray(), exited = changes.Select(c => c.Exited).ToArray(),
+        }, ct));
 }
