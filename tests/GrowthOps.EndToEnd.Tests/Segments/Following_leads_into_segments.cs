@@ -54,6 +54,9 @@ public sealed class Following_leads_into_segments(LeadsAndSegments services) : I
         Eventually.Until(() => Members(segments, segment), m => m.SetEquals(expected), Deadline,
             $"segment {segment} to have exactly {expected.Length} member(s)");
 
+    static async Task<int> MemberCount(HttpClient segments, Guid segment) =>
+        (await Json(await segments.GetAsync($"/api/segments/segments/{segment}"), HttpStatusCode.OK)).GetProperty("member_count").GetInt32();
+
     Task<SegmentMembershipChanged> Changed(Guid tenant, Guid segment, Guid contact, string change) =>
         services.Bus.WaitFor<SegmentMembershipChanged>(m => m.TenantId == tenant && m.SegmentId == segment && m.ContactId == contact && m.Change == change,
             Deadline);
@@ -78,10 +81,12 @@ public sealed class Following_leads_into_segments(LeadsAndSegments services) : I
         var entered = await Changed(tenant, segment, ada, "entered");
         Assert.Equal("Qualified VIPs", entered.SegmentName);
         await MembersBecome(segments, segment, ada);
+        Assert.Equal(1, await MemberCount(segments, segment));
 
         await Move(leads, ada, "proposal");
         await Changed(tenant, segment, ada, "exited");
         await MembersBecome(segments, segment);
+        Assert.Equal(0, await MemberCount(segments, segment));
         Assert.Single(services.Bus.Received<SegmentMembershipChanged>(), m => m.SegmentId == segment && m.Change == "entered");
     }
 

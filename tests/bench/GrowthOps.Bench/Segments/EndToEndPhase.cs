@@ -119,8 +119,10 @@ sealed class EndToEndPhase
         BenchOutput.Figure("segments_e2e_p50", BenchStats.Percentile(sorted, 0.50), "ms", 1);
         BenchOutput.Figure("segments_e2e_p99", BenchStats.Percentile(sorted, 0.99), "ms", 1);
         BenchOutput.Figure("segments_e2e_max", sorted.LastOrDefault(), "ms", 1);
+        var (busyMs, split) = cpu.CostPerOperation(warmup + sorted.Length);
         BenchOutput.Note($"end to end: {sorted.Length} tag changes (add/remove alternating) over {ids.Count} contacts, Leads API call sent → " +
-                         "SegmentMembershipChanged received; " + cpu.Report());
+                         $"SegmentMembershipChanged received; machine cpu per change {BenchOutput.F(busyMs, 2)} ms: " +
+                         string.Join(", ", split.Select(x => $"{x.Group} {BenchOutput.F(x.Ms, 2)} ms")) + " ('other' is everything else on the machine); " + cpu.Report());
 
         // The physical limit beside it: one message through the same broker and back, publisher confirms on, one at a time.
         var bus = consumers.Services.GetRequiredService<IBus>();
