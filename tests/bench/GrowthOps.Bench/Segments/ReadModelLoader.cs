@@ -5,7 +5,7 @@ namespace GrowthOps.Bench.Segments;
 /// <summary>
 /// Fills a tenant's Segments read model straight in SQL (generate_series, as the superuser: one statement per table, no
 /// events), with distributions like a real contact base: scores skewed low, a few common tags and a long tail of campaign
-/// tags, three quarters of the contacts active within the year and a quarter within the month, plan/size/country
+/// tags, nine in ten contacts active within the year and a quarter within the month, plan/size/country
 /// attributes, lead states weighted towards the start of the pipeline, and activity totals per type.
 /// </summary>
 static class ReadModelLoader
