@@ -24,6 +24,10 @@ public static class Extensions
         builder.Services.AddScoped<ContactFactsStore>();
         builder.AddReadModel();
         builder.AddSegmentsApi();
+        builder.AddRulesApi();
+        builder.AddOverlapsApi();
+        builder.AddCampaignsApi();
+        builder.AddStatsApi();
         return builder;
     }
 
@@ -33,6 +37,10 @@ public static class Extensions
         api.MapCriteriaApi();
         api.MapReadModelApi();
         api.MapSegmentsApi();
+        api.MapRulesApi();
+        api.MapOverlapsApi();
+        api.MapCampaignsApi();
+        api.MapStatsApi();
         return app;
     }
 }

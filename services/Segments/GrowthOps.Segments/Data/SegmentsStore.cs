@@ -130,11 +130,12 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
 
     /// <summary>
     /// Per-event membership changes in one statement: the entries inserted, the exits deleted, and each touched segment's
-    /// <c>member_count</c> moved by the rows really written (a recount per segment would scan its members on every event).
-    /// Pairs are sorted by segment so concurrent events lock segment rows in one order.
+    /// <c>member_count</c> and counters of <paramref name="now"/>'s UTC day (as <see cref="CountChangesAsync"/>) moved by the
+    /// rows really written (a recount per segment would scan its members on every event). Pairs are sorted by segment so
+    /// concurrent events lock segment rows in one order.
     /// </summary>
     public Task ApplyChangesAsync(IReadOnlyList<(Guid SegmentId, Guid ContactId)> entered, IReadOnlyList<(Guid SegmentId, Guid ContactId)> exited,
-        string reason, CancellationToken ct)
+        string reason, DateTimeOffset now, CancellationToken ct)
     {
         var inn = entered.OrderBy(p => p.SegmentId).ToArray();
         var outs = exited.OrderBy(p => p.SegmentId).ToArray();
@@ -149,13 +150,19 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
               delete from segments.segment_membership m using unnest(@exitedSegments, @exitedContacts) as x(segment_id, contact_id)
                where m.segment_id = x.segment_id and m.contact_id = x.contact_id
               returning m.segment_id),
-            delta as (
-              select segment_id, sum(d) as d from (select segment_id, 1 as d from came union all select segment_id, -1 from gone) changes
-               group by segment_id order by segment_id)
-            update segments.segments s set member_count = s.member_count + delta.d from delta where s.id = delta.segment_id and delta.d <> 0
+            changes as (
+              select segment_id, count(*) filter (where d = 1) as entered, count(*) filter (where d = -1) as exited
+                from (select segment_id, 1 as d from came union all select segment_id, -1 from gone) written
+               group by segment_id order by segment_id),
+            daily as (
+              insert into segments.segment_membership_daily as d (tenant_id, segment_id, day, entered, exited)
+              select segments.current_tenant(), c.segment_id, (@now at time zone 'UTC')::date, c.entered, c.exited from changes c
+              on conflict (tenant_id, segment_id, day) do update set entered = d.entered + excluded.entered, exited = d.exited + excluded.exited)
+            update segments.segments s set member_count = s.member_count + c.entered - c.exited
+              from changes c where s.id = c.segment_id and c.entered <> c.exited
             """, new
         {
-            reason,
+            reason, now,
             enteredSegments = inn.Select(p => p.SegmentId).ToArray(), enteredContacts = inn.Select(p => p.ContactId).ToArray(),
             exitedSegments = outs.Select(p => p.SegmentId).ToArray(), exitedContacts = outs.Select(p => p.ContactId).ToArray(),
         }, ct));
@@ -220,4 +227,21 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
     public Task<bool> ContactExistsAsync(Guid contactId, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteScalarAsync<bool>(unitOfWork.Command(
             "select exists (select 1 from segments.contacts where id = @contactId and not deleted)", new { contactId }, ct));
+
+    /// <summary>
+    /// Adds entries and exits to the segments' counters of <paramref name="now"/>'s UTC day (for growth and churn), one statement
+    /// for all of them; none when nothing changed.
+    /// </summary>
+    public Task CountChangesAsync(IReadOnlyCollection<(Guid SegmentId, int Entered, int Exited)> changes, DateTimeOffset now, CancellationToken ct) =>
+        changes.Count == 0 || changes.All(c => c.Entered == 0 && c.Exited == 0) ? Task.CompletedTask
+        : unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+            insert into segments.segment_membership_daily as d (tenant_id, segment_id, day, entered, exited)
+            select segments.current_tenant(), c.segment_id, (@now at time zone 'UTC')::date, c.entered, c.exited
+              from unnest(@segmentIds, @entered, @exited) as c(segment_id, entered, exited)
+            on conflict (tenant_id, segment_id, day) do update set entered = d.entered + excluded.entered, exited = d.exited + excluded.exited
+            """, new
+        {
+            now, segmentIds = changes.Select(c => c.SegmentId).ToArray(),
+            entered = changes.Select(c => c.Entered).ToArray(), exited = changes.Select(c => c.Exited).ToArray(),
+        }, ct));
 }

@@ -67,6 +67,7 @@ public sealed class SegmentMembership(UnitOfWork unitOfWork, SegmentsStore store
         var changes = diff.Entered.Select(id => (Entered: true, Id: id)).Concat(diff.Exited.Select(id => (Entered: false, Id: id))).Chunk(BatchSize).ToList();
         var passId = Guid.CreateVersion7();
         var now = clock.GetUtcNow();
+        await store.CountChangesAsync([(segment.Id, diff.Entered.Count, diff.Exited.Count)], now, ct);
         for (var i = 0; i < changes.Count; i++)
             await publish.Publish(new SegmentMembershipBatchChanged(unitOfWork.TenantId!.Value, segment.Id, segment.Name, passId, i + 1, changes.Count,
                 changes[i].Where(c => c.Entered).Select(c => c.Id).ToList(), changes[i].Where(c => !c.Entered).Select(c => c.Id).ToList(), reason, now), ct);

@@ -22,8 +22,8 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
             return;
         var reason = Reason(change.Cause);
         var now = clock.GetUtcNow();
-        // Decided in memory, written in one statement with the counts (a round trip per change and a recount per segment
-        // made an event that moved a contact across 20 segments cost 50 round trips).
+        // Decided in memory, written in one statement with the counts and the day's counters (a round trip per change and a
+        // recount per segment made an event that moved a contact across 20 segments cost 50 round trips).
         var entered = new List<(Guid SegmentId, Guid ContactId)>();
         var exited = new List<(Guid SegmentId, Guid ContactId)>();
         var messages = new List<SegmentMembershipChanged>();
@@ -52,7 +52,7 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
 
         if (messages.Count == 0)
             return;
-        await store.ApplyChangesAsync(entered, exited, reason, ct);
+        await store.ApplyChangesAsync(entered, exited, reason, now, ct);
         foreach (var message in messages)
             await publish.Publish(message, ct);
     }
