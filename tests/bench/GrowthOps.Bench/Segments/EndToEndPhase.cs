@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -45,28 +44,21 @@ sealed class EndToEndPhase
         }, services: s => s.AddSingleton(recorder).AddSingleton(pings));
         await consumers.StartAsync(ct);
 
-        var common = new Dictionary<string, string?>
+        Dictionary<string, string?> Settings(BenchDatabase database)
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["RabbitMq:Host"] = BenchEnvironment.RabbitHost,
-            ["RabbitMq:Port"] = BenchEnvironment.RabbitPort.ToString(CultureInfo.InvariantCulture),
-            ["RabbitMq:VirtualHost"] = vhost.Name,
-            ["RabbitMq:Username"] = BenchEnvironment.RabbitUser,
-            ["RabbitMq:Password"] = BenchEnvironment.RabbitPassword,
-            ["Auth:SigningKey"] = SegmentsBenchmark.SigningKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+            var settings = BenchHosts.ServiceSettings(database, vhost);
+            settings["ASPNETCORE_ENVIRONMENT"] = "Production";
+            settings["Auth:SigningKey"] = SegmentsBenchmark.SigningKey;
+            settings["Logging:LogLevel:Default"] = "Warning";
+            return settings;
+        }
+
         // Segments first: its queue must be bound to Leads' exchanges before the first contact is created.
-        await using var segments = ChildProcess.Start(segmentsDll, new Dictionary<string, string?>(common)
-        {
-            ["ConnectionStrings:Postgres"] = segmentsDb.ServiceConnectionString,
-        });
+        await using var segments = ChildProcess.Start(segmentsDll, Settings(segmentsDb));
         await segments.WaitReadyAsync();
-        await using var leads = ChildProcess.Start(leadsDll, new Dictionary<string, string?>(common)
-        {
-            ["ConnectionStrings:Postgres"] = leadsDb.ServiceConnectionString,
-            ["Leads:SecretsKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("growthops-bench-secrets-key-32by")),
-        });
+        var leadsSettings = Settings(leadsDb);
+        leadsSettings["Leads:SecretsKey"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("growthops-bench-secrets-key-32by"));
+        await using var leads = ChildProcess.Start(leadsDll, leadsSettings);
         await leads.WaitReadyAsync();
         CpuSampler.NameProcess(leads.Id, "leads");
         CpuSampler.NameProcess(segments.Id, "segments");
