@@ -2,12 +2,14 @@ using GrowthOps.Bench;
 using GrowthOps.Bench.Infrastructure;
 using GrowthOps.Bench.Leads;
 using GrowthOps.Bench.Messaging;
+using GrowthOps.Bench.Segments;
 
 // ./growthops bench <name> [args...]: one class per benchmark, chosen by name.
 var benchmarks = new Dictionary<string, Func<IBenchmark>>(StringComparer.OrdinalIgnoreCase)
 {
     ["messaging"] = () => new MessagingBenchmark(),
     ["leads"] = () => new LeadsBenchmark(),
+    ["segments"] = () => new SegmentsBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var create))

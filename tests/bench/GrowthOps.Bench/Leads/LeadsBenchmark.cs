@@ -28,15 +28,15 @@ sealed class LeadsBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
-        var contactsCount = Arg(args, "--contacts", 400);
-        var workers = Arg(args, "--workers", 32);
-        var duration = TimeSpan.FromSeconds(Arg(args, "--seconds", 15));
-        var warmup = TimeSpan.FromSeconds(Arg(args, "--warmup", 20));
-        var pathName = ArgText(args, "--path", "pipeline");
+        var contactsCount = BenchArgs.Int(args, "--contacts", 400);
+        var workers = BenchArgs.Int(args, "--workers", 32);
+        var duration = TimeSpan.FromSeconds(BenchArgs.Int(args, "--seconds", 15));
+        var warmup = TimeSpan.FromSeconds(BenchArgs.Int(args, "--warmup", 20));
+        var pathName = BenchArgs.Text(args, "--path", "pipeline");
         var path = Paths.TryGetValue(pathName, out var p) ? p : throw new ArgumentException($"--path is one of {string.Join(", ", Paths.Keys)}.");
-        var root = RepositoryRoot();
-        var leadsDll = Built(root, "services/Leads/GrowthOps.Leads", "GrowthOps.Leads.dll");
-        var gatewayDll = Built(root, "gateway/GrowthOps.Gateway", "GrowthOps.Gateway.dll");
+        var root = BenchBuilds.RepositoryRoot();
+        var leadsDll = BenchBuilds.Built(root, "services/Leads/GrowthOps.Leads", "GrowthOps.Leads.dll");
+        var gatewayDll = BenchBuilds.Built(root, "gateway/GrowthOps.Gateway", "GrowthOps.Gateway.dll");
 
         BenchOutput.Note($"machine: {Environment.ProcessorCount} cores; leads bench: {contactsCount} contacts, {workers} concurrent clients, {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up, path {pathName}: {string.Join(" → ", path)} → {path[0]}");
         await using var database = await BenchDatabase.CreateAsync("leads", "leads", ct);
@@ -120,8 +120,8 @@ sealed class LeadsBenchmark : IBenchmark
         var consumeSpan = (arrivals.Max(a => a.ReceivedTicks) - arrivals.Min(a => a.ReceivedTicks)) / (double)Stopwatch.Frequency;
 
         BenchOutput.Figure("leads_transitions", transitions / elapsed, "transitions/s");
-        BenchOutput.Figure("leads_transition_p50", Percentile(sorted, 0.50), "ms", 1);
-        BenchOutput.Figure("leads_transition_p99", Percentile(sorted, 0.99), "ms", 1);
+        BenchOutput.Figure("leads_transition_p50", BenchStats.Percentile(sorted, 0.50), "ms", 1);
+        BenchOutput.Figure("leads_transition_p99", BenchStats.Percentile(sorted, 0.99), "ms", 1);
         BenchOutput.Figure("leads_transition_errors", failures, "requests");
         BenchOutput.Figure("leads_state_changed_consumed", arrivals.Length / Math.Max(consumeSpan, 0.001), "msg/s");
         BenchOutput.Figure("leads_state_changed_received", arrivals.Length, "messages");
@@ -133,7 +133,7 @@ sealed class LeadsBenchmark : IBenchmark
 
         // Imports: activity batches of 1,000 (the largest), one after another, over the same contacts (each batch moves the
         // interaction time, engagement and AI score of every contact it names).
-        var batches = Arg(args, "--activity-batches", 10);
+        var batches = BenchArgs.Int(args, "--activity-batches", 10);
         if (batches > 0)
         {
             BenchOutput.Progress($"{batches} activity batches of 1,000");
@@ -155,7 +155,7 @@ sealed class LeadsBenchmark : IBenchmark
             var batchSeconds = batchClock.Elapsed.TotalSeconds;
             var (batchMs, _) = batchCpu.CostPerOperation(Math.Max(1, batchLatencies.Count));
             var sortedBatches = batchLatencies.Order().ToArray();
-            BenchOutput.Figure("leads_activity_batch_p50", Percentile(sortedBatches, 0.50), "ms", 1);
+            BenchOutput.Figure("leads_activity_batch_p50", BenchStats.Percentile(sortedBatches, 0.50), "ms", 1);
             BenchOutput.Figure("leads_activity_batch_max", sortedBatches.LastOrDefault(), "ms", 1);
             BenchOutput.Figure("leads_activities_imported", batchLatencies.Count * 1000 / batchSeconds, "activities/s");
             BenchOutput.Figure("leads_cpu_per_activity_batch", batchMs, "ms", 1);
@@ -214,7 +214,6 @@ sealed class LeadsBenchmark : IBenchmark
     static Task<HttpResponseMessage> Transition(HttpClient http, Guid id, string toState, CancellationToken ct) =>
         http.PostAsJsonAsync($"/api/leads/contacts/{id}/transitions", new { to_state = toState, triggered_by = "bench" }, ct);
 
-    static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     static string Token(Guid tenant) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
@@ -235,33 +234,6 @@ sealed class LeadsBenchmark : IBenchmark
         ["pipeline"] = ["contacted", "qualified", "proposal", "negotiation", "dormant"],
         ["dormancy"] = ["contacted", "dormant"],
     };
-
-    static string ArgText(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GrowthOps.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("Run from inside the repository (GrowthOps.sln not found above the benchmark).");
-    }
-
-    /// <summary>The Release build of a project (the benchmark's project references build it first).</summary>
-    static string Built(string root, string project, string dll)
-    {
-        var path = Path.Combine(root, project, "bin", "Release", "net10.0", dll);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build with -c Release first.");
-    }
 
     sealed class StateChangedCounter(ConcurrentQueue<(DateTimeOffset, long)> received) : IConsumer<LeadStateChanged>
     {
