@@ -33,6 +33,7 @@ public static class Extensions
         api.MapCriteriaApi();
         api.MapReadModelApi();
         api.MapSegmentsApi();
+        app.MapSynthexSegmentsApi();
         return app;
     }
 }

@@ -18,11 +18,17 @@ namespace GrowthOps.Segments.Tests.Infrastructure;
 /// <see cref="IContactChangeObserver"/> is told. One per test class. Its clients hold every call to the service's OpenAPI
 /// document (<see cref="ConformingToTheDocument"/>). Rebuilds tombstone with no grace period, so tests need no clock.
 /// </summary>
-public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
+public class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     readonly Lazy<Task<OpenApiContract>> contract;
 
     public SegmentsApp() => contract = new(() => OpenApiContract.LoadAsync(base.CreateClient()));
+
+    /// <summary>The service's own document, <c>/openapi/v1.json</c>, loaded once.</summary>
+    public Task<OpenApiContract> Contract => contract.Value;
+
+    /// <summary>Extra settings for a fixture.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public TestDatabase Database { get; private set; } = null!;
     public TestVirtualHost VirtualHost { get; private set; } = null!;
@@ -47,6 +53,8 @@ public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting(key, value);
         builder.UseSetting("Segments:RebuildDeletionGrace", "00:00:00");
         builder.UseSetting("Messaging:RedeliveryIntervals:0", "00:00:00.500");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(Changes);
@@ -66,7 +74,7 @@ public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A client without a token whose calls are checked against the document (hides the factory's unchecked one).</summary>
-    public new HttpClient CreateClient() => CreateDefaultClient(new ConformingToTheDocument(() => contract.Value));
+    public new HttpClient CreateClient() => CreateDefaultClient(new ConformingToTheDocument(() => Contract));
 
     public HttpClient ClientFor(Guid tenantId)
     {
