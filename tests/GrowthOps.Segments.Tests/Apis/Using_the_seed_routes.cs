@@ -48,7 +48,7 @@ public sealed class Using_the_seed_routes(SegmentsApp app) : IClassFixture<Segme
         Assert.Equal(viaRest.GetRawText(), viaSeed.GetRawText());
         var members = await client.GetJson($"{Route}?type=members&segmentId={created.Id()}&tenantId={tenant}");
         Assert.Equal([hot.Id], members.Items().Select(m => m.GetProperty("contact_id").GetGuid()));
-        Assert.Equal([created.Id()], (await client.GetJson($"{Route}?type=list")).Items().Select(Id));
+        Assert.Equal([created.Id()], (await client.GetJson($"{Route}?type=list")).Items().Select(e => e.Id()));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class Using_the_seed_routes(SegmentsApp app) : IClassFixture<Segme
         Assert.Equal([bob.Id], (await client.GetJson($"{Route}?type=members&segment_id={picked}&q=bob")).Items().Select(m => m.GetProperty("contact_id").GetGuid()));
 
         var audiences = (await client.GetJson($"{Route}?type=audience")).Items().ToList();
-        Assert.Equal(new Dictionary<Guid, int> { [dynamic] = 1, [picked] = 2 }, audiences.ToDictionary(Id, a => a.GetProperty("member_count").GetInt32()));
+        Assert.Equal(new Dictionary<Guid, int> { [dynamic] = 1, [picked] = 2 }, audiences.ToDictionary(e => e.Id(), a => a.GetProperty("member_count").GetInt32()));
 
         var evaluated = await client.PostJson(Route, $$"""{"action": "evaluate", "leadId": "{{bob.Id}}", "segment_id": "{{dynamic}}"}""", HttpStatusCode.OK);
         Assert.False(evaluated.GetProperty("matched").GetBoolean());
@@ -107,8 +107,8 @@ public sealed class Using_the_seed_routes(SegmentsApp app) : IClassFixture<Segme
         Assert.Equal(2, removed.GetProperty("removed").GetInt32());
         var archived = await client.PostJson(Route, $$"""{"action": "archive_segment", "segment_id": "{{dynamic}}"}""", HttpStatusCode.OK);
         Assert.Equal("archived", archived.GetProperty("status").GetString());
-        Assert.Equal([picked], (await client.GetJson($"{Route}?type=audience")).Items().Select(Id));
-        Assert.Equal([dynamic], (await client.GetJson($"{Route}?type=list&status=archived")).Items().Select(Id));
+        Assert.Equal([picked], (await client.GetJson($"{Route}?type=audience")).Items().Select(e => e.Id()));
+        Assert.Equal([dynamic], (await client.GetJson($"{Route}?type=list&status=archived")).Items().Select(e => e.Id()));
 
         var deleted = await client.PostAsync(Route, Body($$"""{"action": "delete_segment", "id": "{{picked}}"}"""));
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);

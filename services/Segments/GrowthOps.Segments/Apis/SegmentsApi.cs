@@ -54,7 +54,7 @@ public static class SegmentsApi
         segments.MapPost("/{id:guid}/duplicate", Duplicate).WithIdempotency();
         segments.MapPost("/{id:guid}/refresh", Refresh);
         segments.MapGet("/{id:guid}/members", Members);
-        segments.MapGet("/{id:guid}/members.csv", ExportMembers).Produces(StatusCodes.Status200OK, contentType: MembersCsv.ContentType);
+        segments.MapGet("/{id:guid}/members.csv", ExportMembers).Produces<Stream>(StatusCodes.Status200OK, MembersCsv.ContentType);
         segments.MapPost("/{id:guid}/members", AddMembers);
         segments.MapPost("/{id:guid}/members/remove", RemoveMembers);
         segments.MapDelete("/{id:guid}/members/{contactId:guid}", RemoveMember);
