@@ -150,12 +150,20 @@ public sealed class Using_the_seed_routes(SegmentsApp app) : IClassFixture<Segme
     [InlineData("""{"action":"create_segment","tenantId":"not-a-tenant"}""", "tenant_id")]
     [InlineData("""{"action":"create_segment","tenantId":null,"tenant_id":null}""", "tenant_id")]
     [InlineData("""{"action":"create_segment","segment_name":"ok_name","name":"other","kind":"static"}""", "segment_name")]
-    [InlineData("""{"action":"create_segment","segment_name":5,"kind":"static"}""", "name")]
+    [InlineData("""{"action":"create_segment","segment_name":5,"kind":"static"}""", "segment_name")]
+    [InlineData("""{"action":"create_segment","name":5,"kind":"static"}""", "name")]
     [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","auto_refresh":"yes"}""", "auto_refresh")]
     [InlineData("""{"action":"create_segment","segment_name":"ok_name","criteria":[{"field":"score","operator":"gt","value":1}]}""", "criteria[0].operator")]
     [InlineData("""{"action":"create_segment","segment_name":"ok_name","segment_type":"cosmic","kind":"static"}""", "type")]
     [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","refresh_interval_hours":0}""", "refresh_interval_hours")]
     [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","segment_id":7}""", "segment_id")]
+    // Found by the fuzzer: envelope members an action does not use were accepted whatever their type.
+    [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","emails":[null]}""", "emails[0]")]
+    [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","emails":["a@example.com",7]}""", "emails[1]")]
+    [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","email":[1]}""", "email")]
+    [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","contact_ids":true}""", "contact_ids")]
+    [InlineData("""{"action":"create_segment","segment_name":"ok_name","kind":"static","contact_ids":["nope"]}""", "contact_ids[0]")]
+    [InlineData("""{"action":"archive_segment","segment_id":"0123456789abcdef0123456789abcdef","segment_type":false}""", "segment_type")]
     [InlineData("""{"action":"update_segment","name":"ok_name"}""", "segment_id")]
     [InlineData("""{"action":"delete_segment","id":false}""", "segment_id")]
     [InlineData("""{"action":"add_member","segment_id":"0123456789abcdef0123456789abcdef","contact_id":[]}""", "contact_id")]
@@ -175,6 +183,17 @@ public sealed class Using_the_seed_routes(SegmentsApp app) : IClassFixture<Segme
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = JsonSerializer.Deserialize<JsonElement>(text).GetProperty("errors");
         Assert.True(errors.TryGetProperty(field, out _), $"{body} → {errors.GetRawText()}");
+        Assert.Empty((await client.GetJson($"{Route}?type=list")).Items());
+    }
+
+    [Fact]
+    public async Task An_envelope_list_over_its_limit_is_refused_whatever_the_action()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var emails = string.Join(",", Enumerable.Range(0, 1001).Select(i => $"\"e{i}@example.com\""));
+        var problem = await client.PostJson(Route, $$"""{"action":"create_segment","segment_name":"ok_name","kind":"static","emails":[{{emails}}]}""",
+            HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("emails", out _), problem.GetRawText());
         Assert.Empty((await client.GetJson($"{Route}?type=list")).Items());
     }
 

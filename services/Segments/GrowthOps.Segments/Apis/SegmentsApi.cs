@@ -284,6 +284,8 @@ public static class SegmentsApi
         var emails = request.Emails ?? [];
         if (ids.Count + emails.Count == 0)
             errors["contact_ids"] = ["give contact_ids and/or emails"];
+        if (emails.IndexOf(null!) is >= 0 and var at)
+            errors[$"emails[{at}]"] = ["must be a string"];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>

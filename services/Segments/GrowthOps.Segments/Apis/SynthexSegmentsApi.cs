@@ -9,6 +9,7 @@ using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
 using GrowthOps.ServiceDefaults.Query;
+using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -176,11 +177,18 @@ public static class SynthexSegmentsApi
             return Invalid("body", "must be a JSON object");
         var errors = new Dictionary<string, string[]>();
         var fields = SnakeCase(body, errors);
-        foreach (var (seed, ours) in Renames)
-            Rename(fields, seed, ours, errors);
+        // The envelope's documented members are checked whatever the action: a mistyped or oversized one is refused, never
+        // silently ignored.
+        RequestLimits.Check<SynthexSegmentsRequest>(JsonSerializer.SerializeToElement(fields), errors);
         var requestTenant = Uuid(fields, "tenant_id", "a tenant id", errors);
         var action = Text(fields, "action", errors);
-        // The envelope's documented ids are checked whatever the action: a mistyped one is refused, never silently ignored.
+        foreach (var text in new[] { "email", "segment_name", "segment_type" })
+            Text(fields, text, errors);
+        Items(fields, "contact_ids", node => node.GetValueKind() == JsonValueKind.String && Guid.TryParse(node.GetValue<string>(), out _), "a contact id (a UUID string)",
+            errors);
+        Items(fields, "emails", node => node.GetValueKind() == JsonValueKind.String, "a string", errors);
+        foreach (var (seed, ours) in Renames)
+            Rename(fields, seed, ours, errors);
         var segmentId = Uuid(fields, "segment_id", "a segment id", errors);
         Uuid(fields, "contact_id", "a contact id", errors);
         if (errors.Count > 0)
@@ -263,6 +271,25 @@ public static class SynthexSegmentsApi
             return id;
         errors[name] = [$"must be {what} (a UUID string)"];
         return null;
+    }
+
+    /// <summary>A member that must be an array whose every item is <paramref name="what"/> when present.</summary>
+    static void Items(JsonObject fields, string name, Func<JsonNode, bool> valid, string what, Dictionary<string, string[]> errors)
+    {
+        if (fields[name] is not { } node)
+            return;
+        if (node is not JsonArray items)
+        {
+            errors[name] = ["must be an array"];
+            return;
+        }
+
+        for (var i = 0; i < items.Count; i++)
+            if (items[i] is not { } item || !valid(item))
+            {
+                errors[$"{name}[{i}]"] = [$"must be {what}"];
+                return;
+            }
     }
 
     static string? Text(JsonObject fields, string name, Dictionary<string, string[]> errors)
