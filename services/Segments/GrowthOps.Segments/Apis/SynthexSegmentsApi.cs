@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static GrowthOps.ServiceDefaults.Compatibility.SeedBody;
 using GrowthOps.Persistence;
 using GrowthOps.Persistence.Idempotency;
 using GrowthOps.Segments.Data;
@@ -82,9 +83,6 @@ public static class SynthexSegmentsApi
             : p.Refused("segment_id"),
     };
 
-    /// <summary>How the REST routes read their bodies: the members of an action are read as the REST request they stand for.</summary>
-    static readonly JsonSerializerOptions Json = CreateJson();
-
     public static IEndpointRouteBuilder MapSynthexSegmentsApi(this IEndpointRouteBuilder app)
     {
         var route = app.MapGroup("/api/synthex/segments").WithTags("Compatibility");
@@ -112,18 +110,7 @@ public static class SynthexSegmentsApi
         public T Get<T>() where T : notnull => http.RequestServices.GetRequiredService<T>();
 
         /// <summary>The members as the REST request <typeparamref name="T"/>; null with the member named in the errors when one has the wrong type.</summary>
-        public T? Read<T>() where T : class
-        {
-            try
-            {
-                return fields.Deserialize<T>(Json);
-            }
-            catch (JsonException e)
-            {
-                errors[e.Path is ['$', '.', .. var member] ? member : "body"] = ["has the wrong JSON type"];
-                return null;
-            }
-        }
+        public T? Read<T>() where T : class => TryRead<T>(fields, errors);
 
         /// <summary>A member's contacts: <c>contact_id</c> and/or <c>email</c>, and the lists <c>contact_ids</c>, <c>emails</c>, as one request.</summary>
         public MembersRequest? Members()
@@ -224,29 +211,6 @@ public static class SynthexSegmentsApi
         return string.Join(", ", seed.Where(names.Contains).Concat(names.Where(n => !seed.Contains(n)).Order(StringComparer.Ordinal)));
     }
 
-    static ProblemHttpResult Forbidden() =>
-        TypedResults.Problem("tenantId does not match the tenant of the token.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
-
-    /// <summary>
-    /// The body with every member name in snake_case (<c>segmentName</c> → <c>segment_name</c>). Two members that become one
-    /// name (<c>tenantId</c> and <c>tenant_id</c>) are an error: which one the client meant is not ours to guess.
-    /// </summary>
-    static JsonObject SnakeCase(JsonElement body, Dictionary<string, string[]> errors)
-    {
-        var result = new JsonObject();
-        var given = new Dictionary<string, string>();
-        foreach (var property in body.EnumerateObject())
-        {
-            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
-            if (given.TryGetValue(name, out var first))
-                errors[name] = [$"is given twice ({first} and {property.Name})"];
-            given[name] = property.Name;
-            result[name] = JsonNode.Parse(property.Value.GetRawText());
-        }
-
-        return result;
-    }
-
     static void Rename(JsonObject fields, string from, string to, Dictionary<string, string[]> errors)
     {
         if (!fields.ContainsKey(from))
@@ -260,17 +224,6 @@ public static class SynthexSegmentsApi
         var value = fields[from];
         fields.Remove(from);
         fields[to] = value;
-    }
-
-    /// <summary>A member that must be a UUID string when present; null when absent, null or wrong (then <paramref name="errors"/> says so).</summary>
-    static Guid? Uuid(JsonObject fields, string name, string what, Dictionary<string, string[]> errors)
-    {
-        if (fields[name] is not { } node)
-            return null;
-        if (node.GetValueKind() == JsonValueKind.String && Guid.TryParse(node.GetValue<string>(), out var id))
-            return id;
-        errors[name] = [$"must be {what} (a UUID string)"];
-        return null;
     }
 
     /// <summary>A member that must be an array whose every item is <paramref name="what"/> when present.</summary>
@@ -292,25 +245,5 @@ public static class SynthexSegmentsApi
             }
     }
 
-    static string? Text(JsonObject fields, string name, Dictionary<string, string[]> errors)
-    {
-        if (fields[name] is not { } node)
-            return null;
-        if (node.GetValueKind() == JsonValueKind.String)
-            return node.GetValue<string>();
-        errors[name] = ["must be a string"];
-        return null;
-    }
-
     static Task<IResult> Missing(string field, string what) => Task.FromResult(Invalid(field, $"is required ({what})"));
-
-    static IResult Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
-
-    static JsonSerializerOptions CreateJson()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        GrowthOps.ServiceDefaults.Extensions.ConfigureJson(options);
-        return options;
-    }
 }
