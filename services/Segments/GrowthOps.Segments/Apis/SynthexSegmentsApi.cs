@@ -129,7 +129,7 @@ public static class SynthexSegmentsApi
             return new MembersRequest(ids, emails);
         }
 
-        /// <summary>The errors found, or that the <paramref name="required"/> member is missing when none was.</summary>
+        /// <summary>The errors found; with <paramref name="required"/> (<c>segment_id</c>), that it is missing when no error was found.</summary>
         public Task<IResult> Refused(string? required = null) =>
             errors.Count > 0 || required is null ? Task.FromResult<IResult>(TypedResults.ValidationProblem(errors)) : Missing(required, "a segment id");
     }
