@@ -88,6 +88,7 @@ public sealed class Routing_through_the_gateway(GatewayApp app) : IClassFixture<
     [Theory]
     [InlineData("/api/synthex/leads/state", "leads")]
     [InlineData("/api/synthex/revenue", "revenue")]
+    [InlineData("/api/synthex/segments", "segments")]
     [InlineData("/api/synthex/segments/evaluate", "segments")]
     [InlineData("/api/synthex/sequences/enroll", "cortex")]
     [InlineData("/api/synthex/workflows/run", "cortex")]

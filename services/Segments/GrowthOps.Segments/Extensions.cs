@@ -43,6 +43,7 @@ public static class Extensions
         api.MapCampaignsApi();
         api.MapStatsApi();
         api.MapSnapshotsApi();
+        app.MapSynthexSegmentsApi();
         return app;
     }
 }

@@ -24,6 +24,12 @@ public class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public SegmentsApp() => contract = new(() => OpenApiContract.LoadAsync(base.CreateClient()));
 
+    /// <summary>The service's own document, <c>/openapi/v1.json</c>, loaded once.</summary>
+    public Task<OpenApiContract> Contract => contract.Value;
+
+    /// <summary>Extra settings for a fixture.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
     public TestDatabase Database { get; private set; } = null!;
     public TestVirtualHost VirtualHost { get; private set; } = null!;
     public TestBus Bus { get; private set; } = null!;
@@ -47,6 +53,8 @@ public class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting(key, value);
         builder.UseSetting("Segments:RebuildDeletionGrace", "00:00:00");
         builder.UseSetting("Messaging:RedeliveryIntervals:0", "00:00:00.500");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(Changes);
@@ -72,7 +80,7 @@ public class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A client without a token whose calls are checked against the document (hides the factory's unchecked one).</summary>
-    public new HttpClient CreateClient() => CreateDefaultClient(new ConformingToTheDocument(() => contract.Value));
+    public new HttpClient CreateClient() => CreateDefaultClient(new ConformingToTheDocument(() => Contract));
 
     public HttpClient ClientFor(Guid tenantId)
     {

@@ -123,7 +123,8 @@ public sealed class OpenApiContract
             return [$"{what} is empty but the document describes {string.Join(", ", content.EnumerateObject().Select(c => c.Name))}"];
         if (mediaType is null || !content.TryGetProperty(mediaType, out var media))
             return [$"{what} is {mediaType ?? "without a media type"}; the document describes {string.Join(", ", content.EnumerateObject().Select(c => c.Name))}"];
-        if (!media.TryGetProperty("schema", out _))
+        // A schema describes JSON; a body of another type (a CSV export) is held to its media type only.
+        if (!media.TryGetProperty("schema", out _) || !(mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal)))
             return [];
 
         JsonNode? instance;

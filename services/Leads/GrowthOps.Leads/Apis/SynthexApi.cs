@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static GrowthOps.ServiceDefaults.Compatibility.SeedBody;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
 using GrowthOps.Leads.Integrations;
@@ -36,9 +37,6 @@ public static class SynthexApi
 
     static readonly string[] Actions =
         ["create_state", "update_state", "delete_state", "create_transition", "execute_transition", "predict", "create_automation"];
-
-    /// <summary>How the REST routes read their bodies: the members of an action are read as the REST request they stand for.</summary>
-    static readonly JsonSerializerOptions Json = CreateJson();
 
     [ProducesResponseType<JsonElement>(StatusCodes.Status200OK, Description = "What the REST route for the type answers.")]
     [ProducesProblem(StatusCodes.Status400BadRequest)]
@@ -137,29 +135,6 @@ public static class SynthexApi
         }
     }
 
-    static ProblemHttpResult Forbidden() =>
-        TypedResults.Problem("tenantId does not match the tenant of the token.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
-
-    /// <summary>
-    /// The body with every member name in snake_case (<c>triggeredBy</c> → <c>triggered_by</c>). Two members that become one
-    /// name (<c>tenantId</c> and <c>tenant_id</c>) are an error: which one the client meant is not ours to guess.
-    /// </summary>
-    static JsonObject SnakeCase(JsonElement body, Dictionary<string, string[]> errors)
-    {
-        var result = new JsonObject();
-        var given = new Dictionary<string, string>();
-        foreach (var property in body.EnumerateObject())
-        {
-            var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
-            if (given.TryGetValue(name, out var first))
-                errors[name] = [$"is given twice ({first} and {property.Name})"];
-            given[name] = property.Name;
-            result[name] = JsonNode.Parse(property.Value.GetRawText());
-        }
-
-        return result;
-    }
-
     static void Alias(JsonObject fields, string from, string to)
     {
         if (fields[to] is null && fields[from] is { } value)
@@ -172,52 +147,7 @@ public static class SynthexApi
     static Guid? StateId(JsonObject fields, Dictionary<string, string[]> errors) =>
         Uuid(fields, "state_id", "a state id", errors) ?? Uuid(fields, "id", "a state id", errors);
 
-    /// <summary>A member that must be a UUID string when present; null when absent, null or wrong (then <paramref name="errors"/> says so).</summary>
-    static Guid? Uuid(JsonObject fields, string name, string what, Dictionary<string, string[]> errors)
-    {
-        if (fields[name] is not { } node)
-            return null;
-        if (node.GetValueKind() == JsonValueKind.String && Guid.TryParse(node.GetValue<string>(), out var id))
-            return id;
-        errors[name] = [$"must be {what} (a UUID string)"];
-        return null;
-    }
-
-    static string? Text(JsonObject fields, string name, Dictionary<string, string[]> errors)
-    {
-        if (fields[name] is not { } node)
-            return null;
-        if (node.GetValueKind() == JsonValueKind.String)
-            return node.GetValue<string>();
-        errors[name] = ["must be a string"];
-        return null;
-    }
-
-    /// <summary>The members as the REST request <typeparamref name="T"/>; null with the member named in <paramref name="errors"/> when one has the wrong type.</summary>
-    static T? TryRead<T>(JsonObject fields, Dictionary<string, string[]> errors) where T : class
-    {
-        try
-        {
-            return fields.Deserialize<T>(Json);
-        }
-        catch (JsonException e)
-        {
-            errors[e.Path is ['$', '.', .. var member] ? member : "body"] = ["has the wrong JSON type"];
-            return null;
-        }
-    }
-
     /// <summary>The errors found, or that the <paramref name="required"/> member is missing when none was.</summary>
     static IResult Refused(Dictionary<string, string[]> errors, string required) =>
         errors.Count > 0 ? TypedResults.ValidationProblem(errors) : Invalid(required, "is required");
-
-    static IResult Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
-
-    static JsonSerializerOptions CreateJson()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        GrowthOps.ServiceDefaults.Extensions.ConfigureJson(options);
-        return options;
-    }
 }

@@ -8,7 +8,7 @@ namespace GrowthOps.Segments.Apis;
 public static class CriteriaApi
 {
     /// <summary><c>criteria</c>: the flat array (with <c>criteria_logic</c>) or a nested group; see <see cref="CriteriaParser"/>.</summary>
-    public sealed record CriteriaRequest(JsonElement Criteria, JsonElement? CriteriaLogic);
+    public sealed record CriteriaRequest(JsonElement Criteria, JsonElement? CriteriaLogic = null);
 
     /// <summary><c>time_dependent</c>: membership can change with no event, as time passes (relative dates, windows).</summary>
     public sealed record CriteriaValidation(bool Valid, bool TimeDependent);

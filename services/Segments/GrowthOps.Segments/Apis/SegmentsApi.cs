@@ -35,6 +35,7 @@ public static class SegmentsApi
     {
         builder.Services.AddSingleton<SegmentCache>();
         builder.Services.AddScoped<SegmentsStore>();
+        builder.Services.AddScoped<MembersStore>();
         builder.Services.AddScoped<SegmentMembership>();
         builder.Services.AddScoped<IContactChangeObserver, SegmentMembershipObserver>();
         return builder;
@@ -53,6 +54,7 @@ public static class SegmentsApi
         segments.MapPost("/{id:guid}/duplicate", Duplicate).WithIdempotency();
         segments.MapPost("/{id:guid}/refresh", Refresh);
         segments.MapGet("/{id:guid}/members", Members);
+        segments.MapGet("/{id:guid}/members.csv", ExportMembers).Produces<Stream>(StatusCodes.Status200OK, MembersCsv.ContentType);
         segments.MapPost("/{id:guid}/members", AddMembers);
         segments.MapPost("/{id:guid}/members/remove", RemoveMembers);
         segments.MapDelete("/{id:guid}/members/{contactId:guid}", RemoveMember);
@@ -61,7 +63,7 @@ public static class SegmentsApi
         return api;
     }
 
-    static async Task<Results<Ok<Page<Segment>>, ValidationProblem>> List([AsParameters] SegmentsQuery query, [AsParameters] PageRequest page,
+    internal static async Task<Results<Ok<Page<Segment>>, ValidationProblem>> List([AsParameters] SegmentsQuery query, [AsParameters] PageRequest page,
         UnitOfWork unitOfWork, SegmentsStore store, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -75,7 +77,7 @@ public static class SegmentsApi
     }
 
     [ProducesProblem(StatusCodes.Status409Conflict, "A segment with the name exists.")]
-    static async Task<Results<Created<Segment>, ValidationProblem>> Create(SegmentRequest request, ClaimsPrincipal user, UnitOfWork unitOfWork,
+    internal static async Task<Results<Created<Segment>, ValidationProblem>> Create(SegmentRequest request, ClaimsPrincipal user, UnitOfWork unitOfWork,
         SegmentsStore store, SegmentMembership membership, CriteriaCompiler compiler, RulesStore rules, TimeProvider clock, CancellationToken ct)
     {
         (request, var ruleErrors) = await RulesApi.WithRuleCriteriaAsync(request, unitOfWork, rules, clock, ct);
@@ -103,13 +105,13 @@ public static class SegmentsApi
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<Ok<Segment>> Get(Guid id, UnitOfWork unitOfWork, SegmentsStore store, CancellationToken ct) =>
+    internal static async Task<Ok<Segment>> Get(Guid id, UnitOfWork unitOfWork, SegmentsStore store, CancellationToken ct) =>
         TypedResults.Ok(await unitOfWork.InTransactionAsync(() => Find(store, id, ct), ct));
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "A segment with the name exists.")]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "Criteria were given for a static segment.")]
-    static async Task<Results<Ok<Segment>, ValidationProblem>> Update(Guid id, SegmentRequest request, UnitOfWork unitOfWork, SegmentsStore store,
+    internal static async Task<Results<Ok<Segment>, ValidationProblem>> Update(Guid id, SegmentRequest request, UnitOfWork unitOfWork, SegmentsStore store,
         SegmentMembership membership, CriteriaCompiler compiler, TimeProvider clock, CancellationToken ct)
     {
         if (Validate(request, compiler, kind: null, create: false) is { Count: > 0 } errors)
@@ -144,7 +146,7 @@ public static class SegmentsApi
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<NoContent> Delete(Guid id, UnitOfWork unitOfWork, SegmentsStore store, SegmentMembership membership, CancellationToken ct)
+    internal static async Task<NoContent> Delete(Guid id, UnitOfWork unitOfWork, SegmentsStore store, SegmentMembership membership, CancellationToken ct)
     {
         await unitOfWork.InTransactionAsync(async () =>
         {
@@ -157,7 +159,7 @@ public static class SegmentsApi
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static Task<Ok<Segment>> Archive(Guid id, UnitOfWork unitOfWork, SegmentsStore store, SegmentMembership membership, TimeProvider clock,
+    internal static Task<Ok<Segment>> Archive(Guid id, UnitOfWork unitOfWork, SegmentsStore store, SegmentMembership membership, TimeProvider clock,
         CancellationToken ct) => SetStatus(id, SegmentKinds.Archived, unitOfWork, store, membership, clock, ct);
 
     /// <summary>Back to active; a dynamic segment's members are recomputed, as they were frozen while archived.</summary>
@@ -217,7 +219,7 @@ public static class SegmentsApi
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The segment is static or archived.")]
-    static async Task<Ok<RefreshResult>> Refresh(Guid id, UnitOfWork unitOfWork, SegmentsStore store, SegmentMembership membership, CancellationToken ct) =>
+    internal static async Task<Ok<RefreshResult>> Refresh(Guid id, UnitOfWork unitOfWork, SegmentsStore store, SegmentMembership membership, CancellationToken ct) =>
         TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
         {
             var segment = await Find(store, id, ct);
@@ -228,22 +230,40 @@ public static class SegmentsApi
         }, ct));
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<Ok<Page<SegmentMember>>> Members(Guid id, [AsParameters] PageRequest page, UnitOfWork unitOfWork, SegmentsStore store,
-        CancellationToken ct) =>
-        TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
+    internal static async Task<Results<Ok<Page<SegmentMember>>, ValidationProblem>> Members(Guid id, [AsParameters] MembersQuery query,
+        [AsParameters] PageRequest page, UnitOfWork unitOfWork, SegmentsStore store, MembersStore members, CancellationToken ct)
+    {
+        if (query.Errors() is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
         {
             await Find(store, id, ct);
-            return await store.MembersAsync(id, page, ct);
+            return await members.ListAsync(id, query.ToFilter(), page, ct);
         }, ct));
+    }
+
+    /// <summary>The members the filters keep, as a CSV attachment streamed row by row from the database (see <see cref="MembersCsv"/>).</summary>
+    [ProducesProblem(StatusCodes.Status400BadRequest)]
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    internal static async Task<IResult> ExportMembers(Guid id, [AsParameters] MembersQuery query, UnitOfWork unitOfWork, SegmentsStore store,
+        MembersStore members, CancellationToken ct)
+    {
+        if (query.Errors() is { Count: > 0 } errors)
+            return TypedResults.ValidationProblem(errors);
+        // Found before the first byte goes out: once streaming has begun the status is sent and cannot become a 404.
+        await unitOfWork.InTransactionAsync(() => Find(store, id, ct), ct);
+        return TypedResults.Stream(body => unitOfWork.InTransactionAsync(() => MembersCsv.WriteAsync(body, members.StreamAsync(id, query.ToFilter(), ct), ct), ct),
+            MembersCsv.ContentType, $"segment-{id}-members.csv");
+    }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The segment is dynamic: its criteria decide its members.")]
-    static Task<Results<Ok<MembersChange>, ValidationProblem>> AddMembers(Guid id, MembersRequest request, UnitOfWork unitOfWork, SegmentsStore store,
+    internal static Task<Results<Ok<MembersChange>, ValidationProblem>> AddMembers(Guid id, MembersRequest request, UnitOfWork unitOfWork, SegmentsStore store,
         SegmentMembership membership, CancellationToken ct) => ChangeMembers(id, request, add: true, unitOfWork, store, membership, ct);
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The segment is dynamic: its criteria decide its members.")]
-    static Task<Results<Ok<MembersChange>, ValidationProblem>> RemoveMembers(Guid id, MembersRequest request, UnitOfWork unitOfWork, SegmentsStore store,
+    internal static Task<Results<Ok<MembersChange>, ValidationProblem>> RemoveMembers(Guid id, MembersRequest request, UnitOfWork unitOfWork, SegmentsStore store,
         SegmentMembership membership, CancellationToken ct) => ChangeMembers(id, request, add: false, unitOfWork, store, membership, ct);
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
@@ -269,6 +289,8 @@ public static class SegmentsApi
         var emails = request.Emails ?? [];
         if (ids.Count + emails.Count == 0)
             errors["contact_ids"] = ["give contact_ids and/or emails"];
+        if (emails.IndexOf(null!) is >= 0 and var at)
+            errors[$"emails[{at}]"] = ["must be a string"];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         return TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
@@ -284,7 +306,7 @@ public static class SegmentsApi
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<Ok<ContactSegments>> SegmentsOfContact(Guid id, UnitOfWork unitOfWork, SegmentsStore store, CancellationToken ct) =>
+    internal static async Task<Ok<ContactSegments>> SegmentsOfContact(Guid id, UnitOfWork unitOfWork, SegmentsStore store, CancellationToken ct) =>
         TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
         {
             if (!await store.ContactExistsAsync(id, ct))
@@ -294,7 +316,7 @@ public static class SegmentsApi
 
     /// <summary>Whether the contact matches, condition by condition; nothing is saved.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<Results<Ok<Evaluation>, ValidationProblem>> Evaluate(EvaluateRequest request, UnitOfWork unitOfWork, SegmentsStore store,
+    internal static async Task<Results<Ok<Evaluation>, ValidationProblem>> Evaluate(EvaluateRequest request, UnitOfWork unitOfWork, SegmentsStore store,
         ContactFactsStore facts, CriteriaCompiler compiler, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();

@@ -205,19 +205,6 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
             "delete from segments.segment_membership where segment_id = @segmentId and contact_id = any(@ids) returning contact_id",
             new { segmentId, ids = contactIds.ToArray() }, ct))).ToList();
 
-    public async Task<Page<SegmentMember>> MembersAsync(Guid segmentId, PageRequest page, CancellationToken ct)
-    {
-        var sql = new StringBuilder("""
-            select m.contact_id, c.email, c.first_name, c.last_name, m.source, m.entered_at, m.reason
-              from segments.segment_membership m join segments.contacts c on c.tenant_id = m.tenant_id and c.id = m.contact_id
-             where m.segment_id = @segmentId and not c.deleted
-            """);
-        var args = new DynamicParameters(new { segmentId });
-        Keyset.Append(sql, args, page, "m.entered_at", "m.contact_id");
-        var rows = (await unitOfWork.Connection.QueryAsync<SegmentMember>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
-        return Keyset.Page(rows, page, m => (m.EnteredAt, m.ContactId));
-    }
-
     public async Task<IReadOnlyList<MemberSegment>> SegmentsOfAsync(Guid contactId, CancellationToken ct) =>
         (await unitOfWork.Connection.QueryAsync<MemberSegment>(unitOfWork.Command("""
             select s.id as segment_id, s.name, s.type, s.kind, m.source, m.entered_at
