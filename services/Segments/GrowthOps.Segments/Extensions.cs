@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddScoped<ContactFactsStore>();
         builder.AddReadModel();
         builder.AddSegmentsApi();
+        builder.AddPredictive();
         return builder;
     }
 
@@ -33,6 +34,7 @@ public static class Extensions
         api.MapCriteriaApi();
         api.MapReadModelApi();
         api.MapSegmentsApi();
+        api.MapPredictiveApi();
         return app;
     }
 }
