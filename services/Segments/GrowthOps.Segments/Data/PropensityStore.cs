@@ -11,7 +11,13 @@ namespace GrowthOps.Segments.Data;
 /// </summary>
 public sealed class PropensityStore(UnitOfWork unitOfWork)
 {
-    public sealed record TrainingRow(Guid Id, bool Won, double[] Features);
+    /// <summary>A class, not a positional record: Dapper maps arrays to properties only.</summary>
+    public sealed class TrainingRow
+    {
+        public Guid Id { get; init; }
+        public bool Won { get; init; }
+        public double[] Features { get; init; } = [];
+    }
 
     public Task<PropensityModel?> GetAsync(CancellationToken ct) =>
         unitOfWork.Connection.QuerySingleOrDefaultAsync<PropensityModel>(unitOfWork.Command("""

@@ -12,8 +12,19 @@ namespace GrowthOps.Segments.Data;
 /// </summary>
 public sealed class RefinementStore(UnitOfWork unitOfWork)
 {
-    public sealed record MemberRow(Guid Id, bool Won, int Score, int? AiScore, decimal? PredictedConversion, bool EmailVerified, bool MarketingConsent,
-        string[] Tags, int DaysInactive);
+    /// <summary>A class, not a positional record: Dapper maps arrays to properties only.</summary>
+    public sealed class MemberRow
+    {
+        public Guid Id { get; init; }
+        public bool Won { get; init; }
+        public int Score { get; init; }
+        public int? AiScore { get; init; }
+        public decimal? PredictedConversion { get; init; }
+        public bool EmailVerified { get; init; }
+        public bool MarketingConsent { get; init; }
+        public string[] Tags { get; init; } = [];
+        public int DaysInactive { get; init; }
+    }
 
     public sealed record ActivityRow(Guid ContactId, string Type, long Count);
 

@@ -23,6 +23,7 @@ public sealed class SegmentRefinement(RefinementStore store, CriteriaCompiler co
     public const int MaxSuggestions = 5;
     const int MaxActivityTypes = 10;
     const int MaxTags = 20;
+    const int MaxCuts = 20;
     static readonly double[] Quantiles = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
     sealed record Member(RefinementStore.MemberRow Row, IReadOnlyDictionary<string, long> Activity);
@@ -122,8 +123,7 @@ public sealed class SegmentRefinement(RefinementStore store, CriteriaCompiler co
         foreach (var type in members.SelectMany(m => m.Activity.Keys).GroupBy(t => t, StringComparer.Ordinal)
                      .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(MaxActivityTypes).Select(g => g.Key))
         {
-            var counts = members.Select(m => m.Activity.GetValueOrDefault(type)).Where(n => n > 0).Order().ToList();
-            foreach (var atLeast in new[] { 0.25, 0.5, 0.75 }.Select(q => counts[(int)(q * (counts.Count - 1))]).Prepend(1L).Distinct())
+            foreach (var atLeast in Cuts(members.Select(m => m.Activity.GetValueOrDefault(type)).Where(n => n > 0).ToList()))
                 yield return new Candidate($"activity:{type}", new JsonObject { ["activity"] = type, ["has_done"] = true, ["at_least"] = atLeast },
                     $"has done {type} at least {atLeast} time{(atLeast == 1 ? "" : "s")}", m => m.Activity.GetValueOrDefault(type) >= atLeast);
             yield return new Candidate($"activity:{type}", new JsonObject { ["activity"] = type, ["has_done"] = false }, $"has never done {type}",
@@ -131,13 +131,20 @@ public sealed class SegmentRefinement(RefinementStore store, CriteriaCompiler co
         }
     }
 
-    /// <summary><c>≥ t</c> and <c>≤ t</c> at the deciles of the members' values (a member without one matches neither).</summary>
+    /// <summary>Thresholds worth trying: every distinct value when there are few, else the deciles.</summary>
+    static IEnumerable<T> Cuts<T>(IReadOnlyList<T> values)
+    {
+        var distinct = values.Distinct().Order().ToList();
+        if (distinct.Count <= MaxCuts)
+            return distinct;
+        var sorted = values.Order().ToList();
+        return Quantiles.Select(q => sorted[(int)(q * (sorted.Count - 1))]).Distinct();
+    }
+
+    /// <summary><c>≥ t</c> and <c>≤ t</c> at the <see cref="Cuts"/> of the members' values (a member without one matches neither).</summary>
     static IEnumerable<Candidate> Thresholds(string field, IEnumerable<decimal?> values, Func<Member, decimal?> read)
     {
-        var known = values.OfType<decimal>().Order().ToList();
-        if (known.Count == 0)
-            yield break;
-        foreach (var t in Quantiles.Select(q => known[(int)(q * (known.Count - 1))]).Distinct())
+        foreach (var t in Cuts(values.OfType<decimal>().ToList()))
         {
             var text = t.ToString(CultureInfo.InvariantCulture);
             yield return new Candidate(field, Field(field, "greater_than_or_equals", t), $"{field} ≥ {text}", m => read(m) >= t);
