@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using GrowthOps.Segments.Consumers;
 using GrowthOps.Segments.Data;
 using GrowthOps.Segments.Domain.ReadModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -223,5 +224,27 @@ public sealed class Predicting_conversion(SegmentsApp app) : IClassFixture<Segme
         await Json(await others.PostAsync("/api/segments/predictive/train", null), HttpStatusCode.OK);
         Assert.NotNull(await Predicted(tenant, open[0]));
         Assert.Equal("trained", (await Json(await client.GetAsync("/api/segments/predictive"), HttpStatusCode.OK)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_service_declares_the_daily_training_and_its_message_trains_every_tenant_with_outcomes()
+    {
+        var cron = await Eventually.Until(() => app.Database.ScalarAsync<string>(
+                "select cron_expression from segments.scheduled_message where schedule_id = $1 and not cancelled", PropensityTrainingSchedule.ScheduleId),
+            c => c is not null, TimeSpan.FromSeconds(20), "the recurring schedule is stored");
+        Assert.Equal(new PredictiveOptions().TrainingCron, cron);
+
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        var (_, _, open) = await Tenant(first, 40, 40, [6], seed: 7);
+        await Tenant(second, 3, 3, [], seed: 8);
+
+        // What each occurrence sends: a request for every tenant, which fans out one training per tenant with outcomes.
+        await app.Bus.Bus.Publish(new TrainPropensity(null));
+        await Eventually.Until(async () => (await Json(await app.ClientFor(first).GetAsync("/api/segments/predictive"), HttpStatusCode.OK))
+            .GetProperty("status").GetString(), s => s == "trained", TimeSpan.FromSeconds(30), "the first tenant is trained");
+        await Eventually.Until(async () => (await Json(await app.ClientFor(second).GetAsync("/api/segments/predictive"), HttpStatusCode.OK))
+            .GetProperty("status").GetString(), s => s == "insufficient_history", TimeSpan.FromSeconds(30), "the second tenant is told why not");
+        Assert.NotNull(await Predicted(first, open[0]));
     }
 }
