@@ -93,12 +93,17 @@ public sealed class PropensityStore(UnitOfWork unitOfWork)
 
         var parameters = new DynamicParameters(new { pf_w = weights, ids = contactIds?.ToArray() });
         var (joins, expressions) = PropensityFeatures.Sql(model.Features, parameters);
+        // Rows are locked in id order, as rebuild pages lock them, so a training and a page never wait for each other in a cycle.
         return await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command($"""
+            with p as (
+              select c.id, {PropensityFeatures.Prediction(expressions)} as value
+                from segments.contacts c
+              {joins}
+               where c.tenant_id = segments.current_tenant() and not c.deleted {only}
+               order by c.id
+                 for update of c)
             update segments.contacts u set predicted_conversion = p.value
-              from (select c.id, {PropensityFeatures.Prediction(expressions)} as value
-                      from segments.contacts c
-                    {joins}
-                     where c.tenant_id = segments.current_tenant() and not c.deleted {only}) p
+              from p
              where u.tenant_id = segments.current_tenant() and u.id = p.id and u.predicted_conversion is distinct from p.value
             """, parameters, ct));
     }
