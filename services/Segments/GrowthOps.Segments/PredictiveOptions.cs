@@ -11,7 +11,7 @@ public sealed class PredictiveOptions
     [Range(2, 100_000)]
     public int MinOutcomes { get; set; } = 30;
 
-    /// <summary>Most won/lost contacts one training reads (the latest outcomes).</summary>
+    /// <summary>Most won/lost contacts one training, or one refinement, reads (the latest outcomes).</summary>
     [Range(10, 1_000_000)]
     public int MaxTrainingContacts { get; set; } = 50_000;
 

@@ -38,22 +38,24 @@ public sealed class RefinementStore(UnitOfWork unitOfWork)
 
     const string OfOutcome = $"m.tenant_id = segments.current_tenant() and m.segment_id = @segmentId and not c.deleted and {PropensityFeatures.IsOutcome}";
 
-    public async Task<IReadOnlyList<MemberRow>> OutcomeMembersAsync(Guid segmentId, DateTimeOffset now, CancellationToken ct) =>
+    /// <summary>The latest <paramref name="limit"/> outcome members (candidates are chosen on these; measures count all held-out ones).</summary>
+    public async Task<IReadOnlyList<MemberRow>> OutcomeMembersAsync(Guid segmentId, DateTimeOffset now, int limit, CancellationToken ct) =>
         (await unitOfWork.Connection.QueryAsync<MemberRow>(unitOfWork.Command($"""
             select c.id, lower(c.lead_state) = '{PropensityFeatures.Won}' as won, c.score, c.ai_score, c.predicted_conversion, c.email_verified,
                    c.marketing_consent, c.tags,
                    floor(extract(epoch from @now - coalesce(c.last_interaction_at, c.created_at)) / 86400)::int as days_inactive
             {Members}
              where {OfOutcome}
-            """, new { segmentId, now }, ct))).ToList();
+             order by c.state_entered_at desc nulls last, c.id
+             limit @limit
+            """, new { segmentId, now, limit }, ct))).ToList();
 
-    public async Task<IReadOnlyList<ActivityRow>> OutcomeMemberActivityAsync(Guid segmentId, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<ActivityRow>(unitOfWork.Command($"""
-            select t.contact_id, t.type, t.count
-            {Members}
-              join segments.contact_activity t on t.tenant_id = c.tenant_id and t.contact_id = c.id
-             where {OfOutcome}
-            """, new { segmentId }, ct))).ToList();
+    /// <summary>Activity totals per type of these contacts, over their whole history (what an activity condition without a window counts).</summary>
+    public async Task<IReadOnlyList<ActivityRow>> ActivityAsync(IReadOnlyList<Guid> contactIds, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<ActivityRow>(unitOfWork.Command("""
+            select t.contact_id, t.type, t.count from segments.contact_activity t
+             where t.tenant_id = segments.current_tenant() and t.contact_id = any(@ids)
+            """, new { ids = contactIds.ToArray() }, ct))).ToList();
 
     public async Task<Counts> CountAsync(Guid segmentId, SqlFragment condition, CancellationToken ct)
     {

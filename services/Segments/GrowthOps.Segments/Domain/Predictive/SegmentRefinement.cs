@@ -32,8 +32,8 @@ public sealed class SegmentRefinement(RefinementStore store, CriteriaCompiler co
 
     public async Task<Refinement> SuggestAsync(Segment segment, CancellationToken ct)
     {
-        var rows = await store.OutcomeMembersAsync(segment.Id, clock.GetUtcNow(), ct);
-        var activity = (await store.OutcomeMemberActivityAsync(segment.Id, ct)).GroupBy(a => a.ContactId)
+        var rows = await store.OutcomeMembersAsync(segment.Id, clock.GetUtcNow(), options.Value.MaxTrainingContacts, ct);
+        var activity = (await store.ActivityAsync(rows.Select(r => r.Id).ToList(), ct)).GroupBy(a => a.ContactId)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(a => a.Type, a => a.Count, StringComparer.Ordinal));
         var members = rows.Select(r => new Member(r, activity.GetValueOrDefault(r.Id) ?? new Dictionary<string, long>())).ToList();
         int won = members.Count(m => m.Row.Won), lost = members.Count - won, min = options.Value.RefinementMinOutcomes;
