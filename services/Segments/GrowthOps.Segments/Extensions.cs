@@ -24,6 +24,11 @@ public static class Extensions
         builder.Services.AddScoped<ContactFactsStore>();
         builder.AddReadModel();
         builder.AddSegmentsApi();
+        builder.AddRulesApi();
+        builder.AddOverlapsApi();
+        builder.AddCampaignsApi();
+        builder.AddStatsApi();
+        builder.AddSnapshotsApi();
         builder.AddPredictive();
         return builder;
     }
@@ -34,6 +39,11 @@ public static class Extensions
         api.MapCriteriaApi();
         api.MapReadModelApi();
         api.MapSegmentsApi();
+        api.MapRulesApi();
+        api.MapOverlapsApi();
+        api.MapCampaignsApi();
+        api.MapStatsApi();
+        api.MapSnapshotsApi();
         api.MapPredictiveApi();
         return app;
     }

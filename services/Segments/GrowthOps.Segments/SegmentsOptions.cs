@@ -29,4 +29,16 @@ public sealed class SegmentsOptions
     /// <summary>A rebuild with no page for this long no longer counts as running: a new one may be asked for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RebuildStaleAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Snapshots a segment keeps at most; taking one more prunes the oldest scheduled ones first, then the oldest manual ones.</summary>
+    [Range(1, 1000)]
+    public int SnapshotsKept { get; set; } = 30;
+
+    /// <summary>
+    /// How often each active dynamic segment whose criteria depend on time (relative dates, <c>days_*</c>, activity windows) is
+    /// recomputed, so a contact leaves or enters when its moment passes, with no event; also how often the scheduler looks
+    /// for due auto-refreshes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan TimeSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

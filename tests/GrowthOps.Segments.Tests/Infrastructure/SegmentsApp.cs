@@ -18,7 +18,7 @@ namespace GrowthOps.Segments.Tests.Infrastructure;
 /// <see cref="IContactChangeObserver"/> is told. One per test class. Its clients hold every call to the service's OpenAPI
 /// document (<see cref="ConformingToTheDocument"/>). Rebuilds tombstone with no grace period, so tests need no clock.
 /// </summary>
-public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
+public class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     readonly Lazy<Task<OpenApiContract>> contract;
 
@@ -53,6 +53,12 @@ public sealed class SegmentsApp : WebApplicationFactory<Program>, IAsyncLifetime
             services.AddScoped<IContactChangeObserver>(sp => new RecordingContactChangeObserver(sp.GetRequiredService<UnitOfWork>(), Changes,
                 ActivatorUtilities.CreateInstance<SegmentMembershipObserver>(sp)));
         });
+        Configure(builder);
+    }
+
+    /// <summary>What a variant of the app changes (see <see cref="ClockedSegmentsApp"/>), after the settings above.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
     }
 
     /// <summary>Runs <paramref name="work"/> in a transaction of <paramref name="tenantId"/> with the service's own read-model services.</summary>

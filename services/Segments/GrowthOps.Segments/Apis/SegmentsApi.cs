@@ -76,8 +76,11 @@ public static class SegmentsApi
 
     [ProducesProblem(StatusCodes.Status409Conflict, "A segment with the name exists.")]
     static async Task<Results<Created<Segment>, ValidationProblem>> Create(SegmentRequest request, ClaimsPrincipal user, UnitOfWork unitOfWork,
-        SegmentsStore store, SegmentMembership membership, CriteriaCompiler compiler, TimeProvider clock, CancellationToken ct)
+        SegmentsStore store, SegmentMembership membership, CriteriaCompiler compiler, RulesStore rules, TimeProvider clock, CancellationToken ct)
     {
+        (request, var ruleErrors) = await RulesApi.WithRuleCriteriaAsync(request, unitOfWork, rules, clock, ct);
+        if (ruleErrors.Count > 0)
+            return TypedResults.ValidationProblem(ruleErrors);
         var kind = request.Kind ?? SegmentKinds.Dynamic;
         if (Validate(request, compiler, kind, create: true) is { Count: > 0 } errors)
             return TypedResults.ValidationProblem(errors);
@@ -115,6 +118,8 @@ public static class SegmentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["criteria_logic"] = ["give it together with criteria"] });
         if (request.Kind is not null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = ["cannot change; duplicate the segment instead"] });
+        if (request.RuleIds is not null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["rule_ids"] = ["only when creating; give criteria to change them"] });
         return TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
         {
             var segment = await Find(store, id, ct);

@@ -13,16 +13,17 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
 {
     const string Columns = """
         s.id, s.name, s.description, s.type, s.status, s.kind, s.criteria::text as criteria_json, s.criteria_logic, s.auto_refresh,
-        s.refresh_interval_hours, s.use_ai_refinement, s.created_by, s.member_count, s.last_refreshed_at, s.last_refresh_ms, s.created_at, s.updated_at
+        s.refresh_interval_hours, s.use_ai_refinement, s.created_by, s.member_count, s.last_refreshed_at, s.last_refresh_ms, s.created_at, s.updated_at,
+        s.next_refresh_at
         """;
 
     // The row as stored: criteria as JSON text, parsed once for the answer.
     sealed record Row(Guid Id, string Name, string? Description, string Type, string Status, string Kind, string CriteriaJson, string? CriteriaLogic,
         bool AutoRefresh, int RefreshIntervalHours, bool UseAiRefinement, string? CreatedBy, int MemberCount, DateTime? LastRefreshedAt,
-        int? LastRefreshMs, DateTime CreatedAt, DateTime UpdatedAt)
+        int? LastRefreshMs, DateTime CreatedAt, DateTime UpdatedAt, DateTime? NextRefreshAt)
     {
         public Segment ToSegment() => new(Id, Name, Description, Type, Status, Kind, JsonSerializer.Deserialize<JsonElement>(CriteriaJson), CriteriaLogic,
-            AutoRefresh, RefreshIntervalHours, UseAiRefinement, CreatedBy, MemberCount, LastRefreshedAt, LastRefreshMs, CreatedAt, UpdatedAt);
+            AutoRefresh, RefreshIntervalHours, UseAiRefinement, CreatedBy, MemberCount, LastRefreshedAt, LastRefreshMs, CreatedAt, UpdatedAt, NextRefreshAt);
     }
 
     public async Task<Page<Segment>> ListAsync(string? type, string? status, PageRequest page, CancellationToken ct)
@@ -179,4 +180,21 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
     public Task<bool> ContactExistsAsync(Guid contactId, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteScalarAsync<bool>(unitOfWork.Command(
             "select exists (select 1 from segments.contacts where id = @contactId and not deleted)", new { contactId }, ct));
+
+    /// <summary>
+    /// Adds entries and exits to the segments' counters of <paramref name="now"/>'s UTC day (for growth and churn), one statement
+    /// for all of them; none when nothing changed.
+    /// </summary>
+    public Task CountChangesAsync(IReadOnlyCollection<(Guid SegmentId, int Entered, int Exited)> changes, DateTimeOffset now, CancellationToken ct) =>
+        changes.Count == 0 || changes.All(c => c.Entered == 0 && c.Exited == 0) ? Task.CompletedTask
+        : unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+            insert into segments.segment_membership_daily as d (tenant_id, segment_id, day, entered, exited)
+            select segments.current_tenant(), c.segment_id, (@now at time zone 'UTC')::date, c.entered, c.exited
+              from unnest(@segmentIds, @entered, @exited) as c(segment_id, entered, exited)
+            on conflict (tenant_id, segment_id, day) do update set entered = d.entered + excluded.entered, exited = d.exited + excluded.exited
+            """, new
+        {
+            now, segmentIds = changes.Select(c => c.SegmentId).ToArray(),
+            entered = changes.Select(c => c.Entered).ToArray(), exited = changes.Select(c => c.Exited).ToArray(),
+        }, ct));
 }

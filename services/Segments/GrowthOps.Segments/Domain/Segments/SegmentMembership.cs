@@ -14,7 +14,7 @@ namespace GrowthOps.Segments.Domain.Segments;
 /// <see cref="BatchSize"/> contacts so a segment of a million members is a thousand messages, not a million.
 /// </summary>
 public sealed class SegmentMembership(UnitOfWork unitOfWork, SegmentsStore store, CriteriaCompiler compiler, IPublishEndpoint publish,
-    SegmentCache cache, TimeProvider clock)
+    SegmentCache cache, SegmentSchedulesStore schedules, TimeProvider clock)
 {
     public const int BatchSize = 1000;
 
@@ -27,6 +27,8 @@ public sealed class SegmentMembership(UnitOfWork unitOfWork, SegmentsStore store
         var watch = Stopwatch.StartNew();
         var criteria = compiler.Parse(segment.Criteria, Logic(segment)).Criteria
                        ?? throw new InvalidOperationException($"Segment {segment.Id} has criteria that no longer parse.");
+        // Every full pass follows a criteria change (create, edit, unarchive), so the time sweep learns here what to sweep.
+        await schedules.SetTimeDependentAsync(segment.Id, criteria.IsTimeDependent, ct);
         var diff = await store.RecomputeAsync(segment.Id, compiler.ToSql(criteria), reason, ct);
         var ms = watch.ElapsedMilliseconds;
         await store.UpdateCountAsync(segment.Id, (int)Math.Min(ms, int.MaxValue), clock.GetUtcNow(), ct);
@@ -67,6 +69,7 @@ public sealed class SegmentMembership(UnitOfWork unitOfWork, SegmentsStore store
         var changes = diff.Entered.Select(id => (Entered: true, Id: id)).Concat(diff.Exited.Select(id => (Entered: false, Id: id))).Chunk(BatchSize).ToList();
         var passId = Guid.CreateVersion7();
         var now = clock.GetUtcNow();
+        await store.CountChangesAsync([(segment.Id, diff.Entered.Count, diff.Exited.Count)], now, ct);
         for (var i = 0; i < changes.Count; i++)
             await publish.Publish(new SegmentMembershipBatchChanged(unitOfWork.TenantId!.Value, segment.Id, segment.Name, passId, i + 1, changes.Count,
                 changes[i].Where(c => c.Entered).Select(c => c.Id).ToList(), changes[i].Where(c => !c.Entered).Select(c => c.Id).ToList(), reason, now), ct);

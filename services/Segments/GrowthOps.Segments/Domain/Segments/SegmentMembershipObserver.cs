@@ -22,7 +22,7 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
             return;
         var reason = Reason(change.Cause);
         var now = clock.GetUtcNow();
-        var touched = new HashSet<Guid>();
+        var touched = new Dictionary<Guid, (int Entered, int Exited)>();
         foreach (var contactId in change.ContactIds.Distinct())
         {
             var contact = await facts.LoadAsync(contactId, ct);
@@ -36,7 +36,7 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
                     await store.AddAsync(segment.Id, contactId, SegmentKinds.Dynamic, reason, ct);
                 else
                     await store.RemoveAsync(segment.Id, contactId, ct);
-                touched.Add(segment.Id);
+                Count(touched, segment.Id, matches);
                 await publish.Publish(new SegmentMembershipChanged(change.TenantId, segment.Id, segment.Name, contactId,
                     matches ? "entered" : "exited", reason, now), ct);
             }
@@ -47,13 +47,20 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
             foreach (var ((segmentId, _), name) in current.Where(m => m.Key.ContactId == contactId && segments.All(d => d.Id != m.Key.SegmentId)))
             {
                 await store.RemoveAsync(segmentId, contactId, ct);
-                touched.Add(segmentId);
+                Count(touched, segmentId, entered: false);
                 await publish.Publish(new SegmentMembershipChanged(change.TenantId, segmentId, name, contactId, "exited", reason, now), ct);
             }
         }
 
-        foreach (var segmentId in touched)
+        await store.CountChangesAsync(touched.Select(t => (t.Key, t.Value.Entered, t.Value.Exited)).ToList(), now, ct);
+        foreach (var segmentId in touched.Keys)
             await store.UpdateCountAsync(segmentId, null, now, ct);
+    }
+
+    static void Count(Dictionary<Guid, (int Entered, int Exited)> touched, Guid segmentId, bool entered)
+    {
+        var (e, x) = touched.GetValueOrDefault(segmentId);
+        touched[segmentId] = entered ? (e + 1, x) : (e, x + 1);
     }
 
     async Task<IReadOnlyList<CompiledSegment>> LoadAsync(CancellationToken ct)
