@@ -5,7 +5,7 @@ namespace GrowthOps.Contracts.Segments;
 /// at most 1,000 contacts per message (<see cref="Entered"/> and <see cref="Exited"/> together): <see cref="Batch"/> of
 /// <see cref="Batches"/> of pass <see cref="PassId"/>. <see cref="Reason"/>: <c>created</c>, <c>criteria_changed</c>,
 /// <c>refresh</c>, <c>scheduled_refresh</c> (an auto-refresh), <c>time_elapsed</c> (time alone moved a relative-date criterion),
-/// <c>added</c>, <c>removed</c>.
+/// <c>predicted_conversion</c> (a propensity training moved the predictions a criterion reads), <c>added</c>, <c>removed</c>.
 /// </summary>
 public record SegmentMembershipBatchChanged(
     Guid TenantId,

@@ -29,6 +29,7 @@ public static class Extensions
         builder.AddCampaignsApi();
         builder.AddStatsApi();
         builder.AddSnapshotsApi();
+        builder.AddPredictive();
         return builder;
     }
 
@@ -43,6 +44,7 @@ public static class Extensions
         api.MapCampaignsApi();
         api.MapStatsApi();
         api.MapSnapshotsApi();
+        api.MapPredictiveApi();
         app.MapSynthexSegmentsApi();
         return app;
     }

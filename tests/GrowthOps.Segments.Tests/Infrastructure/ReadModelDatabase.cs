@@ -59,7 +59,7 @@ public sealed class ReadModelDatabase : IAsyncLifetime
         try
         {
             var store = new ReadModelStore(unitOfWork);
-            var updater = new ReadModelUpdater(unitOfWork, store,
+            var updater = new ReadModelUpdater(unitOfWork, store, new PropensityStore(unitOfWork),
                 new RecordingContactChangeObserver(unitOfWork, changes ?? new RecordedContactChanges()));
             var rebuilder = new ReadModelRebuilder(store, new RebuildsStore(unitOfWork), updater, Options.Create(options ?? new SegmentsOptions()));
             await ReadModelMessages.ApplyAsync(message, updater, rebuilder);
@@ -81,12 +81,12 @@ public sealed class ReadModelDatabase : IAsyncLifetime
             batch.BatchCommands.Add(Command("""
                 insert into segments.contacts (tenant_id, id, version, email, kind, first_name, last_name, phone, company, source, channel, owner_id,
                   timezone, score, ai_score, marketing_consent, consent_at, email_verified, attributes, tags, lead_state, state_entered_at,
-                  last_interaction_at, purchase_count, created_at, updated_at)
+                  last_interaction_at, purchase_count, created_at, updated_at, predicted_conversion)
                 values (segments.current_tenant(), $1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19, $20,
-                  $21, $22, $23, $24)
+                  $21, $22, $23, $24, $25)
                 """, c.Id, c.Email, c.Kind, c.FirstName, c.LastName, c.Phone, c.Company, c.Source, c.Channel, c.OwnerId, c.Timezone, c.Score,
                 c.AiScore, c.MarketingConsent, c.ConsentAt, c.EmailVerified, JsonSerializer.Serialize(c.Attributes), c.Tags.ToArray(), c.LeadState,
-                c.StateEnteredAt, c.LastInteractionAt, c.PurchaseCount, c.CreatedAt, c.UpdatedAt));
+                c.StateEnteredAt, c.LastInteractionAt, c.PurchaseCount, c.CreatedAt, c.UpdatedAt, c.PredictedConversion));
             foreach (var (type, t) in c.ActivityTotals)
                 batch.BatchCommands.Add(Command("""
                     insert into segments.contact_activity (tenant_id, contact_id, type, count, first_at, last_at)

@@ -1,6 +1,7 @@
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Consumers;
 using GrowthOps.Leads.Data;
+using GrowthOps.Modelling;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +21,7 @@ public sealed class LeadScoring(ScoringStore store, ContactsStore contacts, IPub
         var o = options.Value;
         var defaults = await store.DefaultsAsync(ct);
         var rows = await store.TrainingSetAsync(o.ScoringMaxTrainingContacts, ct);
-        var outcome = LeadScoreModel.Train(rows.Select(r => new LeadScoreModel.Sample(r.Id, r.Features, r.Won)).ToList(), defaults.Weights,
+        var outcome = LeadScoreModel.Train(rows.Select(r => new LabelledSample(r.Id, r.Features, r.Won)).ToList(), defaults.Weights,
             o.ScoringMinOutcomes);
         var model = new ScoringModel
         {

@@ -25,7 +25,7 @@ public sealed class ContactFactsStore(UnitOfWork unitOfWork, TimeProvider clock,
                 new("""
                     select c.email, c.kind, c.first_name, c.last_name, c.phone, c.company, c.source, c.channel, c.owner_id, c.timezone,
                            c.lead_state, c.score, c.ai_score, c.purchase_count, c.marketing_consent, c.email_verified, c.consent_at,
-                           c.state_entered_at, c.last_interaction_at, c.created_at, c.updated_at, c.attributes::text, c.tags
+                           c.state_entered_at, c.last_interaction_at, c.created_at, c.updated_at, c.attributes::text, c.tags, c.predicted_conversion
                       from segments.contacts c where c.id = $1 and not c.deleted
                     """) { Parameters = { new() { Value = id } } },
                 new("select t.type, t.count, t.first_at, t.last_at from segments.contact_activity t where t.contact_id = $1")
@@ -49,6 +49,7 @@ public sealed class ContactFactsStore(UnitOfWork unitOfWork, TimeProvider clock,
             AiScore = Int(12), PurchaseCount = Int(13), MarketingConsent = r.GetBoolean(14), EmailVerified = r.GetBoolean(15),
             ConsentAt = Instant(16), StateEnteredAt = Instant(17), LastInteractionAt = Instant(18), CreatedAt = Instant(19)!.Value,
             UpdatedAt = Instant(20)!.Value, Attributes = Json(r.GetString(21)), Tags = r.GetFieldValue<string[]>(22),
+            PredictedConversion = r.IsDBNull(23) ? null : r.GetDecimal(23),
         };
 
         await r.NextResultAsync(ct);

@@ -124,6 +124,7 @@ public static class CriteriaScenarios
         from score in Gen.Elements(0, 1, 50, 80, 81, -5, 100)
         from aiScore in OrNull(Gen.Elements(0, 79, 80, 81, 99))
         from purchases in OrNull(Gen.Elements(0, 3, 4))
+        from predicted in OrNull(Gen.Elements(0m, 0.5m, 1m, 49.99m, 50m, 79.5m, 80m, 80.01m, 100m))
         from flags in Gen.Elements(true, false).ArrayOf(2)
         from dates in OrNull(Instant).ArrayOf(3)
         from created in Instant
@@ -136,7 +137,7 @@ public static class CriteriaScenarios
         {
             Id = id, Email = texts[0], Kind = texts[1], FirstName = texts[2], LastName = texts[3], Phone = texts[4], Company = texts[5],
             Source = texts[6], Channel = texts[7], OwnerId = texts[8], Timezone = texts[9], LeadState = state ?? texts[10],
-            Score = score, AiScore = aiScore, PurchaseCount = purchases, MarketingConsent = flags[0], EmailVerified = flags[1],
+            Score = score, AiScore = aiScore, PurchaseCount = purchases, PredictedConversion = predicted, MarketingConsent = flags[0], EmailVerified = flags[1],
             ConsentAt = dates[0], StateEnteredAt = dates[1], LastInteractionAt = dates[2], CreatedAt = created, UpdatedAt = updated,
             Tags = tags.ToList(), Attributes = attributes, Activities = activities.ToList(), ActivityTotals = totals,
         };

@@ -30,6 +30,9 @@ public sealed record ContactFacts
     public DateTimeOffset? StateEnteredAt { get; init; }
     public DateTimeOffset? LastInteractionAt { get; init; }
     public int? PurchaseCount { get; init; }
+
+    /// <summary>The tenant's propensity model's chance of winning (0–100, <c>Domain/Predictive</c>); null without a trained model.</summary>
+    public decimal? PredictedConversion { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 

@@ -3,7 +3,7 @@ namespace GrowthOps.Segments.Domain.Criteria;
 /// <summary>
 /// The fields of the read model that criteria may name. <c>status</c> is the lead state (the seed's "New Lead: status equals
 /// 'new'"); <c>days_inactive</c> counts from the last interaction, or from the contact's creation if it never interacted;
-/// <c>days_in_state</c> from entering its lead state. <c>purchase_count</c> stays null until Revenue feeds it. Custom
+/// <c>days_in_state</c> from entering its lead state. <c>purchase_count</c> stays null until Revenue feeds it; <c>predicted_conversion</c> until the tenant's propensity model is trained (<c>Domain/Predictive</c>). Custom
 /// attributes are <c>attributes.&lt;key&gt;</c> (the whole rest is the key), typed by the condition's value or its
 /// <c>type</c>.
 /// </summary>
@@ -29,6 +29,8 @@ public static class FieldCatalogue
         Number("score", c => c.Score),
         Number("ai_score", c => c.AiScore),
         Number("purchase_count", c => c.PurchaseCount),
+        new("predicted_conversion", FieldType.Number, FieldKind.Column, "{0}.predicted_conversion",
+            c => c.PredictedConversion is { } v ? ExactNumber.From(v) : null),
         Boolean("marketing_consent", c => c.MarketingConsent),
         Boolean("email_verified", c => c.EmailVerified),
         Date("consent_at", c => c.ConsentAt),

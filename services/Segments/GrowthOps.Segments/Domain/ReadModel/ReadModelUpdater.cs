@@ -9,7 +9,7 @@ namespace GrowthOps.Segments.Domain.ReadModel;
 /// <see cref="IContactChangeObserver"/> of what really changed. Events may come late, twice, or in any order: see
 /// <see cref="ReadModelStore"/> for why any order gives the same read model.
 /// </summary>
-public sealed class ReadModelUpdater(UnitOfWork unitOfWork, ReadModelStore store, IContactChangeObserver observer)
+public sealed class ReadModelUpdater(UnitOfWork unitOfWork, ReadModelStore store, PropensityStore propensity, IContactChangeObserver observer)
 {
     public Task ApplyAsync(ContactSnapshot contact, CancellationToken ct) => ApplyAsync(contact, null, ct);
 
@@ -32,6 +32,12 @@ public sealed class ReadModelUpdater(UnitOfWork unitOfWork, ReadModelStore store
             await NotifyAsync([activity.ContactId], ContactChangeCause.Activity, ct);
     }
 
-    public Task NotifyAsync(IReadOnlyList<Guid> contactIds, ContactChangeCause cause, CancellationToken ct) =>
-        contactIds.Count == 0 ? Task.CompletedTask : observer.ContactsChangedAsync(new ContactChange(unitOfWork.TenantId!.Value, contactIds, cause), ct);
+    /// <summary>Re-predicts the contacts' <c>predicted_conversion</c> first, so that membership is decided on the new value.</summary>
+    public async Task NotifyAsync(IReadOnlyList<Guid> contactIds, ContactChangeCause cause, CancellationToken ct)
+    {
+        if (contactIds.Count == 0)
+            return;
+        await propensity.PredictAsync(contactIds, ct);
+        await observer.ContactsChangedAsync(new ContactChange(unitOfWork.TenantId!.Value, contactIds, cause), ct);
+    }
 }
