@@ -115,32 +115,68 @@ public sealed class Using_the_seed_routes(SegmentsApp app) : IClassFixture<Segme
         await client.GetJson($"{Route}?type=segment&segment_id={picked}", HttpStatusCode.NotFound);
     }
 
-    [Theory]
-    [InlineData("stats")]
-    [InlineData("rules")]
-    [InlineData("snapshots")]
-    [InlineData("nonsense")]
-    public async Task A_type_not_served_is_a_400_listing_those_that_are(string type)
+    [Fact]
+    public async Task Stats_rules_snapshots_and_overlaps_answer_as_their_rest_routes()
     {
-        var response = await app.ClientFor(Guid.NewGuid()).GetAsync($"{Route}?type={type}");
-        var problem = await response.Json(HttpStatusCode.BadRequest);
-        var message = problem.GetProperty("errors").GetProperty("type")[0].GetString()!;
-        Assert.Contains("list, segment, members, member_segments, audience", message, StringComparison.Ordinal);
-        Assert.Equal(type != "nonsense", message.Contains($"'{type}' is not served yet", StringComparison.Ordinal));
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        await app.Contacts(tenant, Snapshot(Guid.CreateVersion7(), 1, "Ada") with { Score = 90 }, Snapshot(Guid.CreateVersion7(), 1, "Bob") with { Score = 10 });
+        var high = (await client.PostJson(Route, """{"action": "create_segment", "segment_name": "High", "criteria": [{"field": "score", "operator": "greater_than", "value": 50}]}""",
+            HttpStatusCode.Created)).Id();
+        var all = (await client.PostJson(Route, """{"action": "create_segment", "segment_name": "All", "criteria": [{"field": "score", "operator": "greater_than_or_equals", "value": 0}]}""",
+            HttpStatusCode.Created)).Id();
+
+        var stats = await client.GetJson($"{Route}?type=stats&days=7");
+        Assert.Equal((await client.GetJson("/api/segments/stats?days=7")).GetProperty("total_segments").GetInt32(), stats.GetProperty("total_segments").GetInt32());
+        Assert.Equal(2, stats.GetProperty("total_segments").GetInt32());
+        await client.GetJson($"{Route}?type=stats&days=0", HttpStatusCode.BadRequest);
+
+        var rules = (await client.GetJson($"{Route}?type=rules")).Items().Select(r => r.GetProperty("name").GetString()).ToList();
+        Assert.Contains("High Score", rules);
+        var rule = await client.PostJson(Route, """{"action": "create_rule", "rule_name": "Gmail", "category": "demographic", "field": "email", "operator": "contains", "value": "@gmail"}""",
+            HttpStatusCode.Created);
+        Assert.Equal("Gmail", rule.GetProperty("name").GetString());
+        Assert.Equal(["Gmail"], (await client.GetJson($"{Route}?type=rules&category=demographic")).Items()
+            .Select(r => r.GetProperty("name").GetString()).Where(n => n == "Gmail"));
+        var badRule = await client.PostJson(Route, """{"action": "create_rule", "name": "Bad", "category": "value", "field": "score", "operator": "gt", "value": 1}""",
+            HttpStatusCode.BadRequest);
+        Assert.True(badRule.GetProperty("errors").TryGetProperty("operator", out _));
+
+        var snapshot = await client.PostJson(Route, $$"""{"action": "create_snapshot", "segmentId": "{{high}}", "type": "manual"}""", HttpStatusCode.Created);
+        Assert.Equal(1, snapshot.GetProperty("member_count").GetInt32());
+        await client.PostJson(Route, $$"""{"action": "create_snapshot", "segment_id": "{{high}}", "type": "scheduled"}""", HttpStatusCode.BadRequest);
+        Assert.Equal([snapshot.Id()], (await client.GetJson($"{Route}?type=snapshots&segmentId={high}")).Items().Select(s => s.Id()));
+        await client.GetJson($"{Route}?type=snapshots", HttpStatusCode.BadRequest);
+
+        var overlap = await client.PostJson(Route, $$"""{"action": "calculate_overlap", "segmentAId": "{{high}}", "segmentBId": "{{all}}"}""", HttpStatusCode.OK);
+        Assert.Equal((1, 1, 2), (overlap.GetProperty("intersection_count").GetInt32(), overlap.GetProperty("a_count").GetInt32(),
+            overlap.GetProperty("b_count").GetInt32()));
+        Assert.Equal(0.5, overlap.GetProperty("jaccard").GetDouble(), 6);
+
+        // Another tenant sees none of it.
+        var other = app.ClientFor(Guid.NewGuid());
+        await other.GetJson($"{Route}?type=snapshots&segment_id={high}", HttpStatusCode.NotFound);
+        await other.PostJson(Route, $$"""{"action": "calculate_overlap", "segment_a_id": "{{high}}", "segment_b_id": "{{all}}"}""", HttpStatusCode.NotFound);
+        Assert.Equal(0, (await other.GetJson($"{Route}?type=stats")).GetProperty("total_segments").GetInt32());
     }
 
-    [Theory]
-    [InlineData("create_rule")]
-    [InlineData("create_snapshot")]
-    [InlineData("calculate_overlap")]
-    [InlineData("explode")]
-    public async Task An_action_not_served_is_a_400_listing_those_that_are(string action)
+    [Fact]
+    public async Task An_unknown_type_is_a_400_listing_every_served_one()
+    {
+        var response = await app.ClientFor(Guid.NewGuid()).GetAsync($"{Route}?type=nonsense");
+        var problem = await response.Json(HttpStatusCode.BadRequest);
+        var message = problem.GetProperty("errors").GetProperty("type")[0].GetString()!;
+        Assert.Equal("must be one of stats, list, segment, members, member_segments, rules, snapshots, audience", message);
+    }
+
+    [Fact]
+    public async Task An_unknown_action_is_a_400_listing_every_served_one()
     {
         var client = app.ClientFor(Guid.NewGuid());
-        var problem = await client.PostJson(Route, $$"""{"action": "{{action}}", "segment_id": "{{Guid.NewGuid()}}"}""", HttpStatusCode.BadRequest);
+        var problem = await client.PostJson(Route, $$"""{"action": "explode", "segment_id": "{{Guid.NewGuid()}}"}""", HttpStatusCode.BadRequest);
         var message = problem.GetProperty("errors").GetProperty("action")[0].GetString()!;
-        Assert.Contains("create_segment, update_segment, delete_segment, archive_segment, add_member, remove_member, evaluate, refresh", message,
-            StringComparison.Ordinal);
+        Assert.Equal("must be one of create_segment, update_segment, delete_segment, archive_segment, add_member, remove_member, evaluate, refresh, " +
+                     "create_rule, create_snapshot, calculate_overlap", message);
     }
 
     [Theory]

@@ -41,6 +41,12 @@ public sealed class HostileInputTarget
 
     public int ValidConcurrency { get; init; } = 3;
 
+    /// <summary>
+    /// Path parameters that name another service's resources (an Email campaign's id), which no tenant owns here: another
+    /// tenant's value in them needs no refusal, only an answer that shows nothing of that tenant.
+    /// </summary>
+    public IReadOnlySet<string> ExternalPathParameters { get; init; } = new HashSet<string>();
+
     /// <summary>The operations to attack (all by default).</summary>
     public Func<OpenApiContract.Operation, bool> Include { get; init; } = _ => true;
 

@@ -33,7 +33,8 @@ public static partial class HostileInputs
         var bystander = target.ValidRequests.Count > 0 ? await SeedAsync(target, http, operations) : null;
         var foreign = other.SeenIds.Where(id => !attacked.SeenIds.Contains(id)).Append(other.Id.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-        var plan = new HostileRequestPlanner(target.Contract, new Random(target.RandomSeed), attacked, other, "Bearer " + target.TokenFor(attacked.Id), target.Examples)
+        var plan = new HostileRequestPlanner(target.Contract, new Random(target.RandomSeed), attacked, other, "Bearer " + target.TokenFor(attacked.Id), target.Examples,
+                target.ExternalPathParameters)
             .Plan(operations)
             .Where(r => target.OnlyCases is null || r.Id.Contains(target.OnlyCases, StringComparison.OrdinalIgnoreCase))
             .ToList();

@@ -36,7 +36,7 @@ public static class SynthexSegmentsApi
 
     /// <summary>The seed's member names for the REST ones (<c>segment_name</c> → <c>name</c>); a body giving both is refused.</summary>
     static readonly (string Seed, string Ours)[] Renames =
-        [("segment_name", "name"), ("segment_type", "type"), ("segment_description", "description"), ("id", "segment_id"), ("lead_id", "contact_id")];
+        [("segment_name", "name"), ("segment_type", "type"), ("segment_description", "description"), ("id", "segment_id"), ("lead_id", "contact_id"), ("rule_name", "name")];
 
     static readonly Dictionary<string, Func<GetCall, Task<IResult>>> Gets = new()
     {
@@ -51,6 +51,11 @@ public static class SynthexSegmentsApi
             ? As(SegmentsApi.SegmentsOfContact(id, g.Get<UnitOfWork>(), g.Get<SegmentsStore>(), g.Ct))
             : Missing("contact_id", "a contact id"),
         ["audience"] = Audiences,
+        ["stats"] = g => As(StatsApi.Stats(new StatsQuery(g.Query.Days), g.Get<UnitOfWork>(), g.Get<StatsStore>(), g.Get<TimeProvider>(), g.Ct)),
+        ["rules"] = g => As(RulesApi.List(new RulesQuery(g.Query.Category), g.Page, g.Get<UnitOfWork>(), g.Get<RulesStore>(), g.Get<TimeProvider>(), g.Ct)),
+        ["snapshots"] = g => g.Query.SegmentId is { } id
+            ? As(SnapshotsApi.ListSnapshots(id, g.Page, g.Get<UnitOfWork>(), g.Get<SegmentsStore>(), g.Get<SnapshotsStore>(), g.Ct))
+            : Missing("segment_id", "a segment id"),
     };
 
     static readonly Dictionary<string, Func<PostCall, Task<IResult>>> Actions = new()
@@ -61,7 +66,7 @@ public static class SynthexSegmentsApi
             : p.Refused(),
         ["update_segment"] = p => (p.SegmentId, p.Read<SegmentRequest>()) is ({ } id, { } request)
             ? As(SegmentsApi.Update(id, request, p.Get<UnitOfWork>(), p.Get<SegmentsStore>(), p.Get<SegmentMembership>(), p.Get<CriteriaCompiler>(),
-                p.Get<RulesStore>(), p.Get<TimeProvider>(), p.Ct))
+                p.Get<TimeProvider>(), p.Ct))
             : p.Refused("segment_id"),
         ["delete_segment"] = p => p.SegmentId is { } id
             ? As(SegmentsApi.Delete(id, p.Get<UnitOfWork>(), p.Get<SegmentsStore>(), p.Get<SegmentMembership>(), p.Ct))
@@ -81,6 +86,18 @@ public static class SynthexSegmentsApi
         ["refresh"] = p => p.SegmentId is { } id
             ? As(SegmentsApi.Refresh(id, p.Get<UnitOfWork>(), p.Get<SegmentsStore>(), p.Get<SegmentMembership>(), p.Ct))
             : p.Refused("segment_id"),
+        ["create_rule"] = p => p.Read<RuleRequest>() is { } request
+            ? As(RulesApi.Create(request, p.Get<UnitOfWork>(), p.Get<RulesStore>(), p.Get<CriteriaCompiler>(), p.Get<TimeProvider>(), p.Ct))
+            : p.Refused(),
+        // The seed's createSnapshot(tenantId, segmentId, type): through the API a snapshot is manual; scheduled ones are the scheduler's.
+        ["create_snapshot"] = p => p.SegmentId is { } id && p.Read<SnapshotActionRequest>() is { } request
+            ? request.Type is null or SnapshotTypes.Manual
+                ? As(SnapshotsApi.TakeSnapshot(id, p.Get<UnitOfWork>(), p.Get<SegmentsStore>(), p.Get<SegmentSnapshots>(), p.Ct))
+                : Task.FromResult(Invalid("type", $"must be {SnapshotTypes.Manual}: scheduled snapshots are taken by the auto-refresh"))
+            : p.Refused("segment_id"),
+        ["calculate_overlap"] = p => p.Read<OverlapRequest>() is { } request
+            ? As(OverlapsApi.Calculate(request, p.Get<UnitOfWork>(), p.Get<OverlapsStore>(), p.Get<TimeProvider>(), p.Ct))
+            : p.Refused(),
     };
 
     public static IEndpointRouteBuilder MapSynthexSegmentsApi(this IEndpointRouteBuilder app)

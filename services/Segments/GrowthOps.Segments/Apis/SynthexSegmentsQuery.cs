@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 
 namespace GrowthOps.Segments.Apis;
 
@@ -12,4 +13,6 @@ public sealed record SynthexSegmentsQuery(
     [property: Description("segment, members: the segment; also segmentId.")] Guid? SegmentId = null,
     [property: Description("member_segments: the contact; also contactId.")] Guid? ContactId = null,
     [property: Description("list, audience: behavioral, demographic, engagement, value, lifecycle or predictive; also segmentType.")] string? SegmentType = null,
-    [property: Description("list: active or archived.")] string? Status = null);
+    [property: Description("list: active or archived.")] string? Status = null,
+    [property: Description("stats: the window of growth and churn, 1–365 days; 30 when absent."), Range(1, StatsApi.MaxDays)] int? Days = null,
+    [property: Description("rules: behavioral, demographic, engagement, value, lifecycle or predictive.")] string? Category = null);

@@ -99,7 +99,8 @@ sealed class PerEventPhase(BenchDatabase database, InProcessSegments service, Me
         var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
         var updater = segments
             ? scope.ServiceProvider.GetRequiredService<ReadModelUpdater>()
-            : new ReadModelUpdater(unitOfWork, scope.ServiceProvider.GetRequiredService<ReadModelStore>(), NoSegments.Instance);
+            : new ReadModelUpdater(unitOfWork, scope.ServiceProvider.GetRequiredService<ReadModelStore>(),
+                scope.ServiceProvider.GetRequiredService<PropensityStore>(), NoSegments.Instance);
         await unitOfWork.BeginAsync(tenant, ct);
         var begun = Stopwatch.GetTimestamp();
         await updater.ApplyAsync(snapshot, ct);
