@@ -47,6 +47,9 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, false));
+            // Self-hosted: nothing leaves the customer's network (MassTransit 8.5 reports usage to masstransit.io by default,
+            // and logs a warning for every failed attempt where there is no internet).
+            x.DisableUsageTelemetry();
             // MassTransit's own check stays out of /health/ready (an empty tag set means its defaults, "ready" among them):
             // RabbitMqHealthCheck reports the bus there, degraded rather than unhealthy when only some endpoints are down.
             x.ConfigureHealthCheckOptions(o =>

@@ -41,4 +41,12 @@ public sealed class SegmentsOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan TimeSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The share of its time a replica's scheduler spends in sweeps and scheduled refreshes: after a pass of d it waits
+    /// d × (1 / share − 1) before the next, so many large time-dependent segments slow the sweep down (membership lags by
+    /// their total pass time / share) instead of keeping PostgreSQL busy and the per-event path waiting behind them.
+    /// </summary>
+    [Range(0.01, 1.0)]
+    public double SchedulerMaxShare { get; set; } = 0.25;
 }

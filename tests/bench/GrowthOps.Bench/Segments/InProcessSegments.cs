@@ -27,7 +27,8 @@ sealed class InProcessSegments : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessSegments> StartAsync(BenchDatabase database, BenchVirtualHost vhost, string signingKey, CancellationToken ct)
+    public static async Task<InProcessSegments> StartAsync(BenchDatabase database, BenchVirtualHost vhost, string signingKey, string sweepInterval,
+        CancellationToken ct)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -37,6 +38,9 @@ sealed class InProcessSegments : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         var settings = BenchHosts.ServiceSettings(database, vhost);
         settings["Auth:SigningKey"] = signingKey;
+        // --sweep-interval (e.g. 01:00:00) separates the per-event path's own cost from the time sweep's passes running beside it.
+        if (sweepInterval.Length > 0)
+            settings["Segments:TimeSweepInterval"] = sweepInterval;
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

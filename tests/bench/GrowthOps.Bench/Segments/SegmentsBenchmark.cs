@@ -43,7 +43,7 @@ sealed class SegmentsBenchmark : IBenchmark
             x.AddConsumer<MembershipRecorder.BatchConsumer>().Endpoint(e => e.Name = "bench-segment-membership-batch-changed");
         }, services: s => s.AddSingleton(recorder));
         await consumers.StartAsync(ct);
-        await using var service = await InProcessSegments.StartAsync(database, vhost, SigningKey, ct);
+        await using var service = await InProcessSegments.StartAsync(database, vhost, SigningKey, BenchArgs.Text(args, "--sweep-interval", ""), ct);
         var failed = 0;
         if (phases.Contains("refresh"))
             failed += await RunPhaseAsync("refresh", () => RefreshAsync(args, database, service, recorder, ct));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GrowthOps.Persistence;
 using GrowthOps.Segments.Data;
 using Microsoft.Extensions.Options;
@@ -49,14 +50,30 @@ public sealed class SegmentScheduler(IServiceScopeFactory scopes, TimeProvider c
             var now = clock.GetUtcNow();
             var sweep = await ClaimAsync(store => store.ClaimSweepAsync(now, now + options.Value.TimeSweepInterval, ct), ct);
             if (sweep is { } s)
-                ran += await RunAsync(s.TenantId, s.SegmentId, isSweep: true, ct);
+                ran += await PacedAsync(() => RunAsync(s.TenantId, s.SegmentId, isSweep: true, ct), ct);
             var refresh = await ClaimAsync(store => store.ClaimRefreshAsync(now, now + RefreshRetryAfter, ct), ct);
             if (refresh is { } r)
-                ran += await RunAsync(r.TenantId, r.SegmentId, isSweep: false, ct);
+                ran += await PacedAsync(() => RunAsync(r.TenantId, r.SegmentId, isSweep: false, ct), ct);
             if (sweep is null && refresh is null)
                 break;
         }
 
+        return ran;
+    }
+
+    /// <summary>
+    /// Runs a pass, then rests so that passes take at most <see cref="SegmentsOptions.SchedulerMaxShare"/> of the time (real
+    /// time: this bounds load, the clock decides what is due). A set-based pass of a large segment keeps a PostgreSQL core
+    /// busy for seconds; back to back over many segments they left the consumers' per-event transactions waiting behind them.
+    /// </summary>
+    async Task<int> PacedAsync(Func<Task<int>> pass, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ran = await pass();
+        var share = options.Value.SchedulerMaxShare;
+        var rest = Stopwatch.GetElapsedTime(started) * (1 / share - 1);
+        if (rest > TimeSpan.Zero)
+            await Task.Delay(rest, ct).ContinueWith(_ => { }, TaskScheduler.Default);
         return ran;
     }
 
