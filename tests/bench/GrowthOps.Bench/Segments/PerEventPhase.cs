@@ -54,6 +54,7 @@ sealed class PerEventPhase(BenchDatabase database, InProcessSegments service, Me
         var random = new Random(7);
         var withSegments = new List<double>(events);
         var without = new List<double>(events);
+        var unchanged = new List<double>(events);
         var changesBefore = recorder.Changes;
         var cpu = CpuSampler.Start();
         // Warm-up (JIT, pools, the tenant's segment cache), then blocks of 100 of each, alternating, so both see the same load.
@@ -75,6 +76,14 @@ sealed class PerEventPhase(BenchDatabase database, InProcessSegments service, Me
                 if (measured)
                     without.Add(ms);
             }
+
+            // The evaluation alone: a newer version that changes nothing criteria read (200 segments evaluated, nothing enters or leaves).
+            for (var k = 0; k < Block; k++)
+            {
+                var ms = await ApplyAsync(tenant, Touch(snapshots, random), segments: true, ct, count: false);
+                if (measured)
+                    unchanged.Add(ms);
+            }
         }
 
         var sorted = withSegments.Order().ToArray();
@@ -82,6 +91,9 @@ sealed class PerEventPhase(BenchDatabase database, InProcessSegments service, Me
         BenchOutput.Figure("segments_event_p50", BenchStats.Percentile(sorted, 0.50), "ms", 2);
         BenchOutput.Figure("segments_event_p99", BenchStats.Percentile(sorted, 0.99), "ms", 2);
         BenchOutput.Figure("segments_event_max", sorted.LastOrDefault(), "ms", 2);
+        var still = unchanged.Order().ToArray();
+        BenchOutput.Figure("segments_event_unchanged_p50", BenchStats.Percentile(still, 0.50), "ms", 2);
+        BenchOutput.Figure("segments_event_unchanged_p99", BenchStats.Percentile(still, 0.99), "ms", 2);
         BenchOutput.Figure("segments_event_no_segments_p50", BenchStats.Percentile(raw, 0.50), "ms", 2);
         BenchOutput.Figure("segments_event_no_segments_p99", BenchStats.Percentile(raw, 0.99), "ms", 2);
         await Poll.UntilAsync(() => recorder.Changes, n => n > changesBefore, TimeSpan.FromSeconds(60), "membership changes to reach the bus", ct, 50);
@@ -92,7 +104,7 @@ sealed class PerEventPhase(BenchDatabase database, InProcessSegments service, Me
         BenchOutput.Note("per-event " + cpu.Report());
     }
 
-    async Task<double> ApplyAsync(Guid tenant, ContactSnapshot snapshot, bool segments, CancellationToken ct)
+    async Task<double> ApplyAsync(Guid tenant, ContactSnapshot snapshot, bool segments, CancellationToken ct, bool count = true)
     {
         var started = Stopwatch.GetTimestamp();
         await using var scope = service.Services.CreateAsyncScope();
@@ -106,15 +118,28 @@ sealed class PerEventPhase(BenchDatabase database, InProcessSegments service, Me
         await updater.ApplyAsync(snapshot, ct);
         var applied = Stopwatch.GetTimestamp();
         await unitOfWork.CommitAsync(ct);
-        var parts = segments ? _withParts : _withoutParts;
-        parts[0] += begun - started;
-        parts[1] += applied - begun;
-        parts[2] += Stopwatch.GetTimestamp() - applied;
+        if (count)
+        {
+            var parts = segments ? _withParts : _withoutParts;
+            parts[0] += begun - started;
+            parts[1] += applied - begun;
+            parts[2] += Stopwatch.GetTimestamp() - applied;
+        }
+
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
     static string Parts(long[] ticks, int events) =>
         string.Join(" / ", ticks.Select(t => BenchOutput.F(t * 1000.0 / Stopwatch.Frequency / events, 2)));
+
+    /// <summary>A random contact's snapshot again, one version newer, with nothing a criterion reads changed.</summary>
+    static ContactSnapshot Touch(ContactSnapshot[] snapshots, Random random)
+    {
+        var index = random.Next(snapshots.Length);
+        var next = snapshots[index] with { Version = snapshots[index].Version + 1 };
+        snapshots[index] = next;
+        return next;
+    }
 
     /// <summary>The next change of a random contact, as Leads would publish it: the whole snapshot, one version newer.</summary>
     static ContactSnapshot Next(ContactSnapshot[] snapshots, Random random)
