@@ -121,13 +121,19 @@ public sealed class SegmentsStore(UnitOfWork unitOfWork)
             """, new { segmentId, refreshMs, now }, ct));
 
     /// <summary>Which of the contacts are in which segments now (any kind or status), with each segment's name.</summary>
-    public async Task<Dictionary<(Guid SegmentId, Guid ContactId), string>> MembershipsAsync(IReadOnlyList<Guid> contactIds, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<(Guid SegmentId, Guid ContactId, string Name)>(unitOfWork.Command("""
-            select m.segment_id, m.contact_id, s.name from segments.segment_membership m
-              join segments.segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id
-             where m.contact_id = any(@ids)
-            """, new { ids = contactIds.ToArray() }, ct)))
-        .ToDictionary(r => (r.SegmentId, r.ContactId), r => r.Name);
+    /// <summary>
+    /// The contacts' memberships, of any segment. Names come from the cache of active segments, or <see cref="NamesAsync"/> for
+    /// the others (a deleted contact's): joining segments here for every event cost 2.6 ms of the bench's per-event path, 1.0 without.
+    /// </summary>
+    public async Task<HashSet<(Guid SegmentId, Guid ContactId)>> MembershipsAsync(IReadOnlyList<Guid> contactIds, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<(Guid SegmentId, Guid ContactId)>(unitOfWork.Command(
+            "select m.segment_id, m.contact_id from segments.segment_membership m where m.contact_id = any(@ids)",
+            new { ids = contactIds.ToArray() }, ct))).ToHashSet();
+
+    public async Task<Dictionary<Guid, string>> NamesAsync(IReadOnlyList<Guid> segmentIds, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<(Guid Id, string Name)>(unitOfWork.Command(
+            "select s.id, s.name from segments.segments s where s.id = any(@ids)", new { ids = segmentIds.ToArray() }, ct)))
+        .ToDictionary(r => r.Id, r => r.Name);
 
     /// <summary>
     /// Per-event membership changes in one statement: the entries inserted, the exits deleted, and each touched segment's

@@ -32,7 +32,7 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
             var contact = await facts.LoadAsync(contactId, ct);
             foreach (var segment in segments)
             {
-                var isMember = current.ContainsKey((segment.Id, contactId));
+                var isMember = current.Contains((segment.Id, contactId));
                 var matches = contact is not null && compiler.Matches(segment.Criteria, contact);
                 if (matches == isMember)
                     continue;
@@ -43,10 +43,14 @@ public sealed class SegmentMembershipObserver(SegmentsStore store, ContactFactsS
             // A deleted contact also leaves the segments no criteria decide (static, archived).
             if (contact is not null)
                 continue;
-            foreach (var ((segmentId, _), name) in current.Where(m => m.Key.ContactId == contactId && segments.All(d => d.Id != m.Key.SegmentId)))
+            var others = current.Where(m => m.ContactId == contactId && segments.All(d => d.Id != m.SegmentId)).Select(m => m.SegmentId).ToList();
+            if (others.Count == 0)
+                continue;
+            var names = await store.NamesAsync(others, ct);
+            foreach (var segmentId in others)
             {
                 exited.Add((segmentId, contactId));
-                messages.Add(new SegmentMembershipChanged(change.TenantId, segmentId, name, contactId, "exited", reason, now));
+                messages.Add(new SegmentMembershipChanged(change.TenantId, segmentId, names.GetValueOrDefault(segmentId, ""), contactId, "exited", reason, now));
             }
         }
 
