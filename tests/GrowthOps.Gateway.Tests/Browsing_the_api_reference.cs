@@ -6,6 +6,7 @@ namespace GrowthOps.Gateway.Tests;
 public sealed partial class Browsing_the_api_reference
 {
     const string LeadsDocument = """{"openapi":"3.1.1","info":{"title":"GrowthOps Leads","version":"v1"},"paths":{}}""";
+    const string SegmentsDocument = """{"openapi":"3.1.1","info":{"title":"GrowthOps Segments","version":"v1"},"paths":{}}""";
 
     static readonly Guid Tenant = Guid.NewGuid();
 
@@ -15,18 +16,27 @@ public sealed partial class Browsing_the_api_reference
         await using var app = GatewayApp.InDevelopment();
         await app.InitializeAsync();
         app.Backends["leads"].Answer("/openapi/v1.json", 200, "application/json", LeadsDocument);
+        app.Backends["segments"].Answer("/openapi/v1.json", 200, "application/json", SegmentsDocument);
 
         var page = await app.SendAsync(HttpMethod.Get, "/docs", NewProbe());
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         // Scalar resolves the relative URL against the gateway's base path: /openapi/leads/v1.json.
-        Assert.Contains("""{"title":"Leads","url":"openapi/leads/v1.json"}""", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("""{"title":"Leads","url":"openapi/leads/v1.json"}""", html, StringComparison.Ordinal);
+        Assert.Contains("""{"title":"Segments","url":"openapi/segments/v1.json"}""", html, StringComparison.Ordinal);
 
         var probe = NewProbe();
         var document = await app.SendAsync(HttpMethod.Get, "/openapi/leads/v1.json", probe);
         Assert.Equal(HttpStatusCode.OK, document.StatusCode);
         Assert.Equal(LeadsDocument, await document.Content.ReadAsStringAsync());
         Assert.Equal("/openapi/v1.json", Assert.Single(app.Backends["leads"].Received(probe)).Path);
+
+        var segmentsProbe = NewProbe();
+        var segments = await app.SendAsync(HttpMethod.Get, "/openapi/segments/v1.json", segmentsProbe);
+        Assert.True(segments.StatusCode == HttpStatusCode.OK, await segments.Content.ReadAsStringAsync());
+        Assert.Equal(SegmentsDocument, await segments.Content.ReadAsStringAsync());
+        Assert.Equal("/openapi/v1.json", Assert.Single(app.Backends["segments"].Received(segmentsProbe)).Path);
     }
 
     [Fact]
