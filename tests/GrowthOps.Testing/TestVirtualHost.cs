@@ -33,6 +33,16 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return json.RootElement.TryGetProperty("messages_ready", out var ready) ? ready.GetInt64() : 0;
     }
 
+    /// <summary>Messages in a queue that are not yet acknowledged (ready plus delivered and unacknowledged), or null when the queue does not exist (yet).</summary>
+    public async Task<long?> PendingMessagesAsync(string queue)
+    {
+        var response = await Http.GetAsync($"api/queues/{Name}/{queue}");
+        if (!response.IsSuccessStatusCode)
+            return null;
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
+    }
+
     /// <summary>Declares a durable queue with the given arguments (to make a service's own declaration of it fail, say).</summary>
     public async Task DeclareQueueAsync(string queue, IDictionary<string, object> arguments) =>
         (await Http.PutAsJsonAsync($"api/queues/{Name}/{queue}", new { durable = true, auto_delete = false, arguments })).EnsureSuccessStatusCode();
