@@ -1,6 +1,6 @@
 namespace GrowthOps.Testing;
 
-/// <summary>Where the real PostgreSQL and RabbitMQ are; <c>./growthops test</c> exports these.</summary>
+/// <summary>Where the real PostgreSQL, RabbitMQ and SMTP server are; <c>./growthops test</c> exports these.</summary>
 public static class TestEnvironment
 {
     public static string PostgresAdmin => Get("GROWTHOPS_PG_ADMIN", "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres");
@@ -9,6 +9,11 @@ public static class TestEnvironment
     public static string RabbitManagement => Get("GROWTHOPS_RABBIT_MGMT", "http://127.0.0.1:15672");
     public static string RabbitUser => Get("GROWTHOPS_RABBIT_USER", "guest");
     public static string RabbitPassword => Get("GROWTHOPS_RABBIT_PASS", "guest");
+
+    /// <summary>The SMTP server of the tests (smtp4dev, which <c>./growthops test</c> starts) and its REST API.</summary>
+    public static string SmtpHost => Get("GROWTHOPS_SMTP_HOST", "127.0.0.1");
+    public static int SmtpPort => int.Parse(Get("GROWTHOPS_SMTP_PORT", "2525"), System.Globalization.CultureInfo.InvariantCulture);
+    public static string SmtpApi => Get("GROWTHOPS_SMTP_API", "http://127.0.0.1:5580");
 
     public const string SigningKey = "growthops-local-development-signing-key-0123456789abcdef";
 
