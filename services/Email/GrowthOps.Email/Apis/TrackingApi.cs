@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -52,8 +53,8 @@ public static class TrackingApi
         settings.MapPut("/", PutPostmarkWebhook);
 
         var tracking = app.MapGroup("/t").WithTags("Tracking").AllowAnonymous();
-        tracking.MapMethods("/o/{token}.gif", [HttpMethods.Get, HttpMethods.Head], Open)
-            .Produces(StatusCodes.Status200OK, contentType: "image/gif");
+        tracking.MapMethods("/o/{file}", [HttpMethods.Get, HttpMethods.Head], Open)
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/gif");
         tracking.MapMethods("/c/{token}", [HttpMethods.Get, HttpMethods.Head], Click)
             .Produces(StatusCodes.Status302Found);
 
@@ -67,11 +68,11 @@ public static class TrackingApi
     /// The open pixel: always the GIF (a broken image in someone's mail helps nobody), never cached, so that every open asks
     /// again. A valid token records the open (a bot's flagged as such, see <see cref="BotRules"/>); a tampered one records nothing.
     /// </summary>
-    static async Task<FileContentHttpResult> Open(string token, HttpContext http, TrackingToken tokens, CurrentTenant tenant, UnitOfWork unitOfWork,
+    static async Task<FileContentHttpResult> Open([Description("<token>.gif")] string file, HttpContext http, TrackingToken tokens, CurrentTenant tenant, UnitOfWork unitOfWork,
         EmailEventsStore events, EmailEventRecorder recorder, IOptions<TrackingOptions> options, TimeProvider clock, CancellationToken ct)
     {
         NoCache(http.Response);
-        if (tokens.Verify(TrackingToken.Open, token) is { } verified && Enter(tenant, verified.TenantId))
+        if (file.EndsWith(".gif", StringComparison.Ordinal) && tokens.Verify(TrackingToken.Open, file[..^4]) is { } verified && Enter(tenant, verified.TenantId))
         {
             var now = clock.GetUtcNow();
             var userAgent = UserAgent(http);
@@ -121,27 +122,27 @@ public static class TrackingApi
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound, "Postmark webhooks are not set up for this tenant.")]
-    static async Task<Ok<PostmarkWebhookSettings>> GetPostmarkWebhook(UnitOfWork unitOfWork, PostmarkWebhookStore store, IOptions<EmailOptions> options,
-        CancellationToken ct)
+    static async Task<Ok<PostmarkWebhookSettings>> GetPostmarkWebhook(CurrentTenant tenant, UnitOfWork unitOfWork, PostmarkWebhookStore store,
+        IOptions<EmailOptions> options, CancellationToken ct)
     {
         var credentials = await unitOfWork.InTransactionAsync(() => store.GetAsync(ct), ct)
                           ?? throw new NotFoundException("Postmark webhooks are not set up: PUT /api/email/webhooks/postmark sets their credentials.");
-        return TypedResults.Ok(Settings(options.Value, unitOfWork.TenantId!.Value, credentials, null));
+        return TypedResults.Ok(Settings(options.Value, tenant.Required, credentials, null));
     }
 
     /// <summary>
     /// Sets the webhooks' basic auth credentials, or rotates them: a new password every time, shown only in this answer
     /// (within the URLs to paste into Postmark's webhook settings and its inbound server). The old one stops working at once.
     /// </summary>
-    static async Task<Results<Ok<PostmarkWebhookSettings>, ValidationProblem>> PutPostmarkWebhook(PostmarkWebhookRequest request, UnitOfWork unitOfWork,
-        PostmarkWebhookStore store, IOptions<EmailOptions> options, CancellationToken ct)
+    static async Task<Results<Ok<PostmarkWebhookSettings>, ValidationProblem>> PutPostmarkWebhook(PostmarkWebhookRequest request, CurrentTenant tenant,
+        UnitOfWork unitOfWork, PostmarkWebhookStore store, IOptions<EmailOptions> options, CancellationToken ct)
     {
         var username = request.Username?.Trim() is { Length: > 0 } u ? u : "postmark";
         if (username.Length > 64 || username.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["username"] = ["must be 1 to 64 of A-Z, a-z, 0-9, '.', '_', '-'"] });
         var password = PostmarkBasicAuth.NewPassword();
         var saved = await unitOfWork.InTransactionAsync(() => store.SaveAsync(username, PostmarkBasicAuth.Hash(password), ct), ct);
-        return TypedResults.Ok(Settings(options.Value, unitOfWork.TenantId!.Value, saved, password));
+        return TypedResults.Ok(Settings(options.Value, tenant.Required, saved, password));
     }
 
     /// <summary>

@@ -60,6 +60,9 @@ public sealed class TrackingToken
         HMACSHA256.HashData(key, data[..^MacLength], mac);
         if (!CryptographicOperations.FixedTimeEquals(mac[..MacLength], data[^MacLength..]))
             return null;
+        // One spelling per token: base64's unused trailing bits would otherwise let the same token be written several ways.
+        if (!string.Equals(Base64Url.EncodeToString(data), token, StringComparison.Ordinal))
+            return null;
         return new Verified(new Guid(data[1..17]), new Guid(data[17..33]),
             kind == Click ? Encoding.UTF8.GetString(data[HeaderLength..^MacLength]) : null);
     }
