@@ -21,7 +21,17 @@ public sealed class TrackingToken
 
     readonly byte[] key;
 
-    public TrackingToken(IOptions<EmailOptions> options) => key = Encoding.UTF8.GetBytes(options.Value.LinkSigningKey);
+    /// <summary>
+    /// A keyed HMAC per thread: reusing it skips hashing the key's pads on every link, which halves the cost of signing (the
+    /// decorator signs every link of every email of a broadcast).
+    /// </summary>
+    readonly ThreadLocal<IncrementalHash> hmac;
+
+    public TrackingToken(IOptions<EmailOptions> options)
+    {
+        key = Encoding.UTF8.GetBytes(options.Value.LinkSigningKey);
+        hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+    }
 
     public sealed record Verified(Guid TenantId, Guid MessageId, string? Url);
 
@@ -40,9 +50,16 @@ public sealed class TrackingToken
         if (url is not null)
             Encoding.UTF8.GetBytes(url, buffer[HeaderLength..]);
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, buffer[..^MacLength], mac);
+        Mac(buffer[..^MacLength], mac);
         mac[..MacLength].CopyTo(buffer[^MacLength..]);
         return Base64Url.EncodeToString(buffer);
+    }
+
+    void Mac(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var h = hmac.Value!;
+        h.AppendData(data);
+        h.GetHashAndReset(destination);
     }
 
     /// <summary>The token's content when it is one of <paramref name="kind"/> and its signature holds; null otherwise.</summary>
@@ -57,7 +74,7 @@ public sealed class TrackingToken
         if (data.Length < HeaderLength + MacLength || data[0] != kind || (kind == Open) != (data.Length == HeaderLength + MacLength))
             return null;
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(key, data[..^MacLength], mac);
+        Mac(data[..^MacLength], mac);
         if (!CryptographicOperations.FixedTimeEquals(mac[..MacLength], data[^MacLength..]))
             return null;
         // One spelling per token: base64's unused trailing bits would otherwise let the same token be written several ways.
