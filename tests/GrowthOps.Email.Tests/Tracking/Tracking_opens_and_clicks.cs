@@ -49,6 +49,20 @@ public sealed class Tracking_opens_and_clicks(EmailApp app) : IClassFixture<Emai
     }
 
     [Fact]
+    public async Task Of_many_simultaneous_opens_exactly_one_is_the_first()
+    {
+        var tenant = Guid.NewGuid();
+        var message = await app.SentEmailAsync(tenant, Guid.NewGuid());
+        var path = app.OpenPath(tenant, message);
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Anonymous($"{Browser} client/{i}").GetAsync(path)));
+
+        await Eventually.Until(() => Task.FromResult(app.Bus.Received<EmailOpened>().Count(o => o.MessageId == message)), n => n == 12,
+            TimeSpan.FromSeconds(20), "all twelve opens are published");
+        Assert.Single(app.Bus.Received<EmailOpened>(), o => o.MessageId == message && o.First);
+        Assert.Equal(12, await app.EventsAsync(message, "opened"));
+    }
+
+    [Fact]
     public async Task A_click_redirects_to_the_address_the_email_carried_and_records_the_click()
     {
         var tenant = Guid.NewGuid();
