@@ -94,21 +94,18 @@ public sealed class EmailEventsConsumer(LeadsTransaction tx, ContactsStore conta
 
     Task RecordAsync(IReadOnlyList<Item> items, CancellationToken ct) => tx.RunAsync(async () =>
     {
-        // Contacts named by id that Leads no longer has (deleted) are left out, not the whole batch with them.
-        var existing = (await contacts.GetManyForUpdateAsync([.. items.Where(i => i.ContactId is not null).Select(i => i.ContactId!.Value).Distinct()], ct))
+        var byEmail = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase);
+        foreach (var email in items.Where(i => i.ContactId is null && i.Email is not null).Select(i => i.Email!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase))
+            if (await contacts.FindByEmailAsync(email, ct) is { } found)
+                byEmail[email] = found.Id;
+        // Contacts named by id that Leads no longer has (deleted) are left out, not the whole batch with them. All of them are
+        // locked here at once, in id order, as the activity feed would: two batches never lock crosswise.
+        var ids = items.Select(i => i.ContactId ?? (i.Email is not null && byEmail.TryGetValue(i.Email.Trim(), out var id) ? id : null))
+            .ToList();
+        var existing = (await contacts.GetManyForUpdateAsync([.. ids.Where(i => i is not null).Select(i => i!.Value).Distinct()], ct))
             .Select(c => c.Id).ToHashSet();
-        var resolved = new List<(Guid, Item)>();
-        foreach (var item in items)
-        {
-            if (item.ContactId is { } id)
-            {
-                if (existing.Contains(id))
-                    resolved.Add((id, item));
-            }
-            else if (await ResolveAsync(null, item.Email, ct) is { } byEmail)
-                resolved.Add((byEmail, item));
-        }
-        await RecordResolvedAsync(resolved, ct);
+        await RecordResolvedAsync([.. items.Select((item, index) => (Id: ids[index], Item: item))
+            .Where(x => x.Id is { } id && existing.Contains(id)).Select(x => (x.Id!.Value, x.Item))], ct);
     }, ct);
 
     async Task RecordResolvedAsync(IReadOnlyList<(Guid ContactId, Item Item)> items, CancellationToken ct)
