@@ -171,7 +171,27 @@ public sealed class Receiving_Postmark_webhooks(EmailApp app) : IClassFixture<Em
             """, HttpStatusCode.OK);
         await app.Bus.WaitFor<EmailComplained>(c => c.MessageId == message && c.Email == address);
         Assert.Equal("spam_complaint", await app.SuppressionAsync(tenant, address));
+
+        // Postmark follows a complaint with a SubscriptionChange: the same complaint, not another.
+        var change = await postmark.PostJson(path, Complaint(provider, address), HttpStatusCode.OK);
+        Assert.Equal("duplicate", change.GetProperty("outcome").GetString());
+        // A broadcast stream reports complaints only so.
+        var (broadcastAddress, broadcastProvider) = (MailCatcher.Address("annoyed"), Guid.NewGuid().ToString());
+        var broadcast = await app.SentEmailAsync(tenant, Guid.NewGuid(), broadcastAddress, Guid.NewGuid(), providerMessageId: broadcastProvider);
+        await postmark.PostJson(path, Complaint(broadcastProvider, broadcastAddress), HttpStatusCode.OK);
+        await app.Bus.WaitFor<EmailComplained>(c => c.MessageId == broadcast);
+        Assert.Equal("spam_complaint", await app.SuppressionAsync(tenant, broadcastAddress));
+        Assert.Single(app.Bus.Received<EmailComplained>(), c => c.MessageId == message);
+        Assert.Equal(1, await app.EventsAsync(message, "complained"));
     }
+
+    static string Complaint(string messageId, string recipient) => $$"""
+        {
+          "RecordType": "SubscriptionChange", "MessageID": "{{messageId}}", "ServerID": 1234, "MessageStream": "broadcasts",
+          "ChangedAt": "2026-12-01T16:34:00Z", "Recipient": "{{recipient}}", "Origin": "Recipient", "SuppressSending": true,
+          "SuppressionReason": "SpamComplaint", "Tag": null, "Metadata": {}
+        }
+        """;
 
     [Fact]
     public async Task Postmarks_own_opens_and_clicks_become_email_events()

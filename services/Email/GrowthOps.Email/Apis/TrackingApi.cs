@@ -53,6 +53,7 @@ public static class TrackingApi
         settings.MapPut("/", PutPostmarkWebhook);
 
         var tracking = app.MapGroup("/t").WithTags("Tracking").AllowAnonymous();
+        // {file} is "<token>.gif": a route parameter of its own, as OpenAPI path templates have no parameter-and-suffix segments.
         tracking.MapMethods("/o/{file}", [HttpMethods.Get, HttpMethods.Head], Open)
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/gif");
         tracking.MapMethods("/c/{token}", [HttpMethods.Get, HttpMethods.Head], Click)
@@ -68,11 +69,13 @@ public static class TrackingApi
     /// The open pixel: always the GIF (a broken image in someone's mail helps nobody), never cached, so that every open asks
     /// again. A valid token records the open (a bot's flagged as such, see <see cref="BotRules"/>); a tampered one records nothing.
     /// </summary>
-    static async Task<FileContentHttpResult> Open([Description("<token>.gif")] string file, HttpContext http, TrackingToken tokens, CurrentTenant tenant, UnitOfWork unitOfWork,
-        EmailEventsStore events, EmailEventRecorder recorder, IOptions<TrackingOptions> options, TimeProvider clock, CancellationToken ct)
+    static async Task<FileContentHttpResult> Open([Description("<token>.gif")] string file, HttpContext http, TrackingToken tokens, CurrentTenant tenant,
+        UnitOfWork unitOfWork, EmailEventsStore events, EmailEventRecorder recorder, IOptions<TrackingOptions> options, TimeProvider clock,
+        CancellationToken ct)
     {
         NoCache(http.Response);
-        if (file.EndsWith(".gif", StringComparison.Ordinal) && tokens.Verify(TrackingToken.Open, file[..^4]) is { } verified && Enter(tenant, verified.TenantId))
+        if (file.EndsWith(".gif", StringComparison.Ordinal) && tokens.Verify(TrackingToken.Open, file[..^4]) is { } verified
+            && Enter(tenant, verified.TenantId))
         {
             var now = clock.GetUtcNow();
             var userAgent = UserAgent(http);

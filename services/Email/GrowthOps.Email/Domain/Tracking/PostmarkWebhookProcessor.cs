@@ -8,7 +8,8 @@ namespace GrowthOps.Email.Domain.Tracking;
 /// Turns Postmark's webhooks into Email's events, in the tenant's transaction. The email is the one named by the
 /// <c>message_id</c> of the message's Metadata, else the one Postmark accepted under its MessageID. Delivery →
 /// <c>EmailDelivered</c>; Bounce → <c>EmailBounced</c> (hard ones suppress the address); SpamComplaint →
-/// <c>EmailComplained</c> and a suppression; Open / Click (Postmark's own tracking) → <c>EmailOpened</c> /
+/// <c>EmailComplained</c> and a suppression (also from a SubscriptionChange for a spam complaint: broadcast streams report
+/// them only so; one complaint per email either way); Open / Click (Postmark's own tracking) → <c>EmailOpened</c> /
 /// <c>EmailClicked</c>; SubscriptionChange that suppresses → the suppression, and for an unsubscribe (Postmark's
 /// ManualSuppression) <c>EmailUnsubscribed</c>. A reactivation (SuppressSending false) changes nothing here: an address
 /// leaves Email's suppression list only by a person's decision in Email.
@@ -39,17 +40,20 @@ public sealed class PostmarkWebhookProcessor(EmailEventsStore events, Suppressio
         // Postmark's Open and Click carry the reader's User-Agent: the same bot rules as for our own pixel and redirect.
         var botRule = record.UserAgent is { } ua ? BotRules.Classify("GET", ua, null, options.Value.BotClickWindow) : null;
         var details = new Dictionary<string, object?> { ["provider"] = "postmark", ["provider_message_id"] = record.MessageId };
+        var bot = botRule is not null;
         var recorded = record.RecordType switch
         {
             "Delivery" => await recorder.DeliveredAsync(Event("delivered"), ct),
-            "Bounce" => await recorder.BouncedAsync(Event("bounced", ("bounce_type", record.Type), ("type_code", record.TypeCode),
-                ("hard", record.IsHardBounce), ("description", record.Description)), email, record.IsHardBounce, record.Type ?? "Unknown", record.Description, ct),
+            "Bounce" => await recorder.BouncedAsync(
+                Event("bounced", ("bounce_type", record.Type), ("type_code", record.TypeCode), ("hard", record.IsHardBounce), ("description", record.Description)),
+                email, record.IsHardBounce, record.Type ?? "Unknown", record.Description, ct),
             "SpamComplaint" => await recorder.ComplainedAsync(Event("complained"), email, ct),
-            "Open" => await recorder.OpenedAsync(Event("opened", ("platform", record.Platform), ("postmark_first_open", record.FirstOpen), ("bot_rule", botRule)) with { Bot = botRule is not null }, record.UserAgent, ct),
-            _ => await recorder.ClickedAsync(Event("clicked", ("platform", record.Platform), ("bot_rule", botRule)) with
-            {
-                Url = record.OriginalLink ?? "", Bot = botRule is not null,
-            }, record.UserAgent, ct),
+            "Open" => await recorder.OpenedAsync(
+                Event("opened", ("platform", record.Platform), ("postmark_first_open", record.FirstOpen), ("bot_rule", botRule)) with { Bot = bot },
+                record.UserAgent, ct),
+            _ => await recorder.ClickedAsync(
+                Event("clicked", ("platform", record.Platform), ("bot_rule", botRule)) with { Bot = bot, Url = record.OriginalLink ?? "" },
+                record.UserAgent, ct),
         };
         return new WebhookOutcome(record.RecordType, recorded, recorded ? "recorded" : "duplicate", message.Id);
 
@@ -65,19 +69,29 @@ public sealed class PostmarkWebhookProcessor(EmailEventsStore events, Suppressio
     {
         if (record.SuppressSending != true || record.Recipient is not { } address)
             return new WebhookOutcome(record.RecordType, false, "ignored", message?.Id, "A reactivation in Postmark does not lift Email's suppression.");
-        switch (record.SuppressionReason)
+        var (reason, publishes) = record.SuppressionReason switch
         {
-            case "HardBounce":
-                return new WebhookOutcome(record.RecordType, await suppressions.AddAsync(address, "hard_bounce", "postmark", message?.Id, message?.CampaignId, null, ct),
-                    "recorded", message?.Id);
-            case "SpamComplaint":
-                return new WebhookOutcome(record.RecordType, await suppressions.AddAsync(address, "spam_complaint", "postmark", message?.Id, message?.CampaignId, null, ct),
-                    "recorded", message?.Id);
-            default:
-                var e = message is null ? null : new EmailEvent(message, "unsubscribed", record.DedupKey, at,
-                    Details: new Dictionary<string, object?> { ["provider"] = "postmark", ["suppression_reason"] = record.SuppressionReason });
-                var recorded = await recorder.UnsubscribedAsync(e, address, at, ct);
-                return new WebhookOutcome(record.RecordType, recorded, recorded ? "recorded" : "duplicate", message?.Id);
+            "HardBounce" => ("hard_bounce", false),
+            "SpamComplaint" => ("spam_complaint", false),
+            // ManualSuppression: how Postmark reports an unsubscribe (its link, a list-unsubscribe, or a suppression in its UI).
+            _ => ("unsubscribe", true),
+        };
+        if (reason == "spam_complaint" && message is not null)
+        {
+            var complained = await recorder.ComplainedAsync(new EmailEvent(message, "complained", record.DedupKey, at,
+                Details: new Dictionary<string, object?> { ["provider"] = "postmark", ["via"] = "SubscriptionChange" }), address, ct);
+            return new WebhookOutcome(record.RecordType, complained, complained ? "recorded" : "duplicate", message.Id);
         }
+
+        if (!publishes)
+        {
+            var added = await suppressions.AddAsync(address, reason, "postmark", message?.Id, message?.CampaignId, null, ct);
+            return new WebhookOutcome(record.RecordType, added, added ? "recorded" : "duplicate", message?.Id);
+        }
+
+        var e = message is null ? null : new EmailEvent(message, "unsubscribed", record.DedupKey, at,
+            Details: new Dictionary<string, object?> { ["provider"] = "postmark", ["suppression_reason"] = record.SuppressionReason });
+        var recorded = await recorder.UnsubscribedAsync(e, address, at, ct);
+        return new WebhookOutcome(record.RecordType, recorded, recorded ? "recorded" : "duplicate", message?.Id);
     }
 }

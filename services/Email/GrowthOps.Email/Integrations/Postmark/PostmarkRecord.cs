@@ -38,9 +38,15 @@ public sealed record PostmarkRecord(
     /// <summary>What makes a second delivery of the same event recognisable: Postmark's own id where it has one, else its type, message and time.</summary>
     public string DedupKey => RecordType switch
     {
-        "Bounce" or "SpamComplaint" when Id is { } id => $"postmark:{RecordType}:{id}",
+        "Bounce" when Id is { } id => $"postmark:Bounce:{id}",
+        // One complaint per email and address, whichever way it came: broadcast streams report complaints only as a
+        // SubscriptionChange, transactional ones as a SpamComplaint and a SubscriptionChange.
+        "SpamComplaint" => ComplaintKey,
+        "SubscriptionChange" when SuppressionReason == "SpamComplaint" => ComplaintKey,
         _ => $"postmark:{RecordType}:{MessageId}:{Recipient?.ToLowerInvariant()}:{At?.UtcTicks}:{OriginalLink}",
     };
+
+    string ComplaintKey => $"postmark:SpamComplaint:{MessageId}:{Recipient?.ToLowerInvariant()}";
 
     /// <summary>Reads a delivery; null when it is not a JSON object with a RecordType.</summary>
     public static PostmarkRecord? Parse(JsonElement body)
