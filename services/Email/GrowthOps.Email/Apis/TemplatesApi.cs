@@ -38,9 +38,9 @@ public static class TemplatesApi
     /// <summary>A test send is transactional: it reaches the address whatever its consent, but never a suppressed one.</summary>
     public const string TestSendCategory = "transactional";
 
-    public sealed record Versions(Guid TemplateId, int Current, IReadOnlyList<TemplateVersionSummary> Items);
+    public sealed record TemplateVersions(Guid TemplateId, int Current, IReadOnlyList<TemplateVersionSummary> Items);
 
-    public sealed record Rendered(Guid TemplateId, int Version, string Subject, string Html, string Text);
+    public sealed record RenderedTemplate(Guid TemplateId, int Version, string Subject, string Html, string Text);
 
     public sealed record TestSendQueued(Guid MessageId, string To, Guid TemplateId, int Version, string Status);
 
@@ -198,11 +198,11 @@ public static class TemplatesApi
 
     /// <summary>Every version, newest first, without their bodies.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<Ok<Versions>> ListVersions(Guid id, UnitOfWork unitOfWork, TemplatesStore store, CancellationToken ct) =>
+    static async Task<Ok<TemplateVersions>> ListVersions(Guid id, UnitOfWork unitOfWork, TemplatesStore store, CancellationToken ct) =>
         TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
         {
             var template = await Find(store, id, ct);
-            return new Versions(id, template.Version, await store.VersionsAsync(id, ct));
+            return new TemplateVersions(id, template.Version, await store.VersionsAsync(id, ct));
         }, ct));
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
@@ -228,7 +228,7 @@ public static class TemplatesApi
     /// <summary>The subject, HTML and text as a recipient would get them (before the unsubscribe and tracking links are added).</summary>
     [ProducesProblem(StatusCodes.Status404NotFound, "The template, the version or the contact does not exist.")]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The template fails to render with this data.")]
-    static async Task<Results<Ok<Rendered>, ValidationProblem>> Preview(Guid id, PreviewRequest request, UnitOfWork unitOfWork, TemplatesStore store,
+    static async Task<Results<Ok<RenderedTemplate>, ValidationProblem>> Preview(Guid id, PreviewRequest request, UnitOfWork unitOfWork, TemplatesStore store,
         RecipientsReader recipients, TemplateRenderer renderer, CancellationToken ct)
     {
         if (RequestLimits.Errors(request) is { Count: > 0 } errors)
@@ -279,11 +279,11 @@ public static class TemplatesApi
         return (content, MergeFields.For(recipient, recipient?.Email ?? "", mergeData));
     }
 
-    static Rendered Render(TemplateVersion version, Dictionary<string, object?> model, TemplateRenderer renderer)
+    static RenderedTemplate Render(TemplateVersion version, Dictionary<string, object?> model, TemplateRenderer renderer)
     {
         try
         {
-            return new Rendered(version.TemplateId, version.Version, renderer.RenderPlain(version.Subject, model), renderer.RenderHtml(version.Html, model),
+            return new RenderedTemplate(version.TemplateId, version.Version, renderer.RenderPlain(version.Subject, model), renderer.RenderHtml(version.Html, model),
                 renderer.RenderPlain(version.Text ?? HtmlText.From(version.Html), model));
         }
         catch (HandlebarsException e)
