@@ -66,6 +66,24 @@ public sealed class Managing_templates(EmailApp app) : IClassFixture<EmailApp>
     }
 
     [Fact]
+    public async Task Saves_at_the_same_time_each_get_a_version_of_their_own()
+    {
+        var client = app.ClientFor(Guid.NewGuid());
+        var template = await client.CreateTemplate(subject: "v1");
+
+        var saves = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.PatchTemplate(template.Id(), $$"""{"subject": "save {{i}}"}""")));
+
+        Assert.Equal(Enumerable.Range(2, 8), saves.Select(s => s.GetProperty("version").GetInt32()).Order());
+        var versions = (await client.GetJson($"{Path}/{template.Id()}/versions")).Items().ToList();
+        Assert.Equal(9, versions.Count);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"save {i}").Order(),
+            versions.Where(v => v.GetProperty("version").GetInt32() > 1).Select(v => v.Text("subject")).Order());
+        var current = await client.GetJson($"{Path}/{template.Id()}");
+        Assert.Equal(9, current.GetProperty("version").GetInt32());
+        Assert.Equal(versions[0].Text("subject"), current.Text("subject"));
+    }
+
+    [Fact]
     public async Task A_given_text_body_is_kept_until_an_empty_one_asks_to_derive_it_again()
     {
         var client = app.ClientFor(Guid.NewGuid());

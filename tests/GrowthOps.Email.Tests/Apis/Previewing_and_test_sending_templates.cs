@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using GrowthOps.Email.Domain.Templates;
 
 namespace GrowthOps.Email.Tests.Apis;
 
@@ -95,6 +96,16 @@ public sealed class Previewing_and_test_sending_templates(EmailApp app) : IClass
         Assert.Equal("Navy", mergeData.GetProperty("company").GetString());
         Assert.Equal(7, mergeData.GetProperty("order").GetProperty("id").GetInt32());
         Assert.Equal(1, await app.Database.ScalarAsync<long>("select count(*) from email.email_jobs where tenant_id = $1", tenant));
+
+        // What the pipeline will send: the job's version row rendered with its merge data, as the preview shows it.
+        var version = await client.GetJson($"{Path}/{template.Id()}/versions/2");
+        var model = MergeFields.For(null, to, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(mergeData.GetRawText()));
+        var renderer = new TemplateRenderer();
+        var preview = await client.PostJson($"{Path}/{template.Id()}/preview",
+            $$$"""{"contact_id": "{{{contact.Id}}}", "merge_data": {"order": {"id": 7, "total": 9.99} } }""", HttpStatusCode.OK);
+        Assert.Equal("Version two for Grace", renderer.RenderPlain(version.Text("subject"), model));
+        Assert.Equal(preview.Text("html"), renderer.RenderHtml(version.Text("html"), model));
+        Assert.Equal(preview.Text("text"), renderer.RenderPlain(version.Text("text"), model));
     }
 
     [Fact]
