@@ -67,4 +67,25 @@ public sealed class Deriving_text_from_html
         Assert.Equal("Hi\n\nAt Acme\n\nBye", renderer.RenderPlain(text, new Dictionary<string, object?> { ["company"] = "Acme" }));
         Assert.Equal("Hi\n\nSolo\n\nBye", renderer.RenderPlain(text, new Dictionary<string, object?>()));
     }
+
+    [Fact]
+    public void A_loop_over_table_rows_stays_around_its_rows()
+    {
+        var renderer = new TemplateRenderer();
+        var text = HtmlText.From("""
+            <p>Your order:</p>
+            <table>{{#each items}}<tr><td>{{name}}</td><td>{{qty}}</td></tr>{{/each}}</table>
+            <p><a href="{{#if vip}}https://acme.example/vip{{else}}https://acme.example{{/if}}">Shop</a> again, {{#if vip}}dear{{/if}} friend.</p>
+            """);
+
+        Assert.Empty(renderer.Validate(text));
+        var model = new Dictionary<string, object?>
+        {
+            ["vip"] = true,
+            ["items"] = new List<object?> { new Dictionary<string, object?> { ["name"] = "Tea", ["qty"] = 2L }, new Dictionary<string, object?> { ["name"] = "Cake", ["qty"] = 1L } },
+        };
+        // Each row is a paragraph of its own.
+        Assert.Equal("Your order:\n\nTea\n2\n\nCake\n1\n\nShop (https://acme.example/vip) again, dear friend.", renderer.RenderPlain(text, model));
+        Assert.Equal("Your order:\n\nShop (https://acme.example) again, friend.", renderer.RenderPlain(text, new Dictionary<string, object?>()));
+    }
 }

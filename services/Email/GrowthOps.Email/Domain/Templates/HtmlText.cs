@@ -28,11 +28,20 @@ public static partial class HtmlText
 
     public static string From(string html)
     {
-        var document = Parser.ParseDocument(html);
-        var text = new Writer();
+        // Block tags become comments before parsing: as text between table rows ({{#each items}}<tr>…</tr>{{/each}}) the HTML
+        // parser would move them in front of the table, out of the loop; a comment stays where it is.
+        var blocks = new List<string>();
+        var document = Parser.ParseDocument(BlockTag().Replace(html, m =>
+        {
+            blocks.Add(m.Value);
+            return $"<!--{Placeholder}{blocks.Count - 1}-->";
+        }));
+        var text = new Writer(blocks);
         Walk(document.Body ?? (INode?)document.DocumentElement ?? document, text);
         return text.ToString();
     }
+
+    const string Placeholder = "growthops-block:";
 
     static void Walk(INode node, Writer text)
     {
@@ -40,6 +49,8 @@ public static partial class HtmlText
         {
             if (child is IText t)
                 text.Inline(t.Data);
+            else if (child is IComment comment && comment.Data.StartsWith(Placeholder, StringComparison.Ordinal))
+                text.Inline(text.Block(comment.Data));
             else if (child is IElement element)
                 Element(element, text);
         }
@@ -74,7 +85,7 @@ public static partial class HtmlText
                 var start = text.Length;
                 Walk(element, text);
                 var label = text.Since(start).Trim();
-                if (Target(element.GetAttribute("href")) is { } url && !string.Equals(label, url, StringComparison.OrdinalIgnoreCase))
+                if (Target(text.Restore(element.GetAttribute("href"))) is { } url && !string.Equals(label, url, StringComparison.OrdinalIgnoreCase))
                     text.Inline(label.Length == 0 ? url : $" ({url})");
                 return;
         }
@@ -95,13 +106,24 @@ public static partial class HtmlText
     }
 
     /// <summary>Collapses white space as a browser does and puts breaks only between pieces of text, never at either end.</summary>
-    sealed class Writer
+    sealed class Writer(List<string> blocks)
     {
         readonly StringBuilder text = new();
         int pendingBreaks;
         bool pendingSpace;
 
+        // Whether any text (not only block tags) was written: breaks go between pieces of text, never before the first.
+        bool written;
+
         public int Length => text.Length;
+
+        /// <summary>The block tag a placeholder comment stands for.</summary>
+        public string Block(string comment) =>
+            int.TryParse(comment.AsSpan(Placeholder.Length), System.Globalization.CultureInfo.InvariantCulture, out var i) && i < blocks.Count ? blocks[i] : "";
+
+        /// <summary>An attribute with its block tags back (a comment is text inside an attribute).</summary>
+        public string? Restore(string? attribute) =>
+            attribute is null ? null : PlaceholderComment().Replace(attribute, m => Block(m.Groups[1].Value));
 
         public string Since(int start) => text.ToString(start, text.Length - start);
 
@@ -128,10 +150,11 @@ public static partial class HtmlText
                     continue;
                 }
 
-                if (text.Length > 0 && pendingBreaks > 0)
+                if (written && pendingBreaks > 0)
                     text.Append('\n', pendingBreaks);
-                else if (text.Length > 0 && pendingSpace && text[^1] != '\n')
+                else if (written && pendingSpace && text[^1] != '\n')
                     text.Append(' ');
+                written = true;
                 pendingBreaks = 0;
                 pendingSpace = false;
                 text.Append(c == '\u00A0' ? ' ' : c);
@@ -140,6 +163,12 @@ public static partial class HtmlText
 
         public override string ToString() => text.ToString();
     }
+
+    [GeneratedRegex(@"\{\{~?\s*(?:[#^/][^{}]*|else(?:\s[^{}]*)?)~?\}\}")]
+    private static partial Regex BlockTag();
+
+    [GeneratedRegex(@"<!--(" + Placeholder + @"\d+)-->")]
+    private static partial Regex PlaceholderComment();
 
     [GeneratedRegex(@"^\s*(\{\{~?\s*([#^/][^{}]*|else(\s[^{}]*)?)~?\}\}\s*)+$")]
     private static partial Regex BlockTagsOnly();
