@@ -65,6 +65,22 @@ public sealed class Rendering_templates
     }
 
     [Fact]
+    public void A_compiled_template_renders_a_batch_as_the_one_by_one_calls_do()
+    {
+        var html = renderer.CompileHtml("<p>{{default first_name \"there\"}} &amp; {{company}}</p>");
+        var subject = renderer.CompilePlain("{{company}}");
+        var models = new[] { Model("{}", Ada(company: "A & B")), Model("""{"first_name": "<Bob>"}"""), Model("{}") };
+
+        foreach (var model in models)
+        {
+            Assert.Equal(renderer.RenderHtml("<p>{{default first_name \"there\"}} &amp; {{company}}</p>", model), html(model));
+            Assert.Equal(renderer.RenderPlain("{{company}}", model), subject(model));
+        }
+
+        Assert.Equal("<p>&lt;Bob&gt; &amp; </p>", html(models[1]));
+    }
+
+    [Fact]
     public void A_template_that_compiles_has_no_errors()
     {
         Assert.Empty(renderer.Validate("""

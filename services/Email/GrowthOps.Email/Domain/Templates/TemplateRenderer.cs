@@ -22,6 +22,23 @@ public sealed class TemplateRenderer
 
     public string RenderPlain(string source, object model) => Compile(false, source)(MergeValues.Normalize(model)!);
 
+    /// <summary>
+    /// The compiled HTML template, for rendering a batch: looking a long source up in the cache costs a hash and a comparison
+    /// of all its text per call (about 30 µs for 20 KB), more than a fifth of rendering it.
+    /// </summary>
+    public Func<object, string> CompileHtml(string source)
+    {
+        var template = Compile(true, source);
+        return model => template(MergeValues.Normalize(model)!);
+    }
+
+    /// <summary>The compiled subject or text template, for rendering a batch (see <see cref="CompileHtml"/>).</summary>
+    public Func<object, string> CompilePlain(string source)
+    {
+        var template = Compile(false, source);
+        return model => template(MergeValues.Normalize(model)!);
+    }
+
     /// <summary>What keeps <paramref name="source"/> from compiling, with the line and column of each fault; empty when it compiles.</summary>
     public IReadOnlyList<TemplateError> Validate(string source) => TemplateSyntax.Check(source, CompileError);
 

@@ -27,6 +27,9 @@ static partial class TemplateSyntax
     public static List<TemplateError> Check(string source, Func<string, string?> compileError)
     {
         var errors = new List<TemplateError>();
+        // Compiling tag by tag is slow (about a millisecond a tag): done only to find the tag to blame when the whole fails.
+        var whole = compileError(source);
+        var compileTags = whole is not null;
         var lines = new LineMap(source);
         var tags = Scan(source, lines, errors);
         var open = new Stack<Open>();
@@ -62,7 +65,7 @@ static partial class TemplateSyntax
                         Fail($"'{{{{{inner[0]}{name}}}}}' needs a value to test, e.g. {{{{{inner[0]}{name} company}}}}");
                     else if (!BlockHelpers.Contains(name) && words.Count > 1 && !Helpers.Contains(name))
                         Fail(UnknownHelper(name));
-                    else if (compileError($"{{{{{inner}}}}}{{{{/{name}}}}}") is { } reason)
+                    else if (compileTags && compileError($"{{{{{inner}}}}}{{{{/{name}}}}}") is { } reason)
                         Fail(Clean(reason));
                     open.Push(new Open(name, tag.Start));
                     continue;
@@ -100,7 +103,7 @@ static partial class TemplateSyntax
                 Fail(UnknownHelper(parts[0]));
             else if (parts is ["default", ..] && parts.Count != 3)
                 Fail("default takes a value and a fallback, e.g. {{default first_name \"there\"}}");
-            else if (compileError(tag.Triple ? $"{{{{{{{inner}}}}}}}" : $"{{{{{inner}}}}}") is { } reason)
+            else if (compileTags && compileError(tag.Triple ? $"{{{{{{{inner}}}}}}}" : $"{{{{{inner}}}}}") is { } reason)
                 Fail(Clean(reason));
         }
 
@@ -112,7 +115,7 @@ static partial class TemplateSyntax
             errors.Add(new TemplateError(line, column, $"'{{{{#{unclosed.Name}}}}}' is never closed; end it with {{{{/{unclosed.Name}}}}}"));
         }
 
-        if (errors.Count == 0 && compileError(source) is { } whole)
+        if (errors.Count == 0 && whole is not null)
         {
             // Only a fault the tag checks above do not know: Handlebars gives a position for some (0-based line, column).
             var at = OccurredAt().Match(whole);
