@@ -258,7 +258,8 @@ public static class TemplatesApi
             // Rendered once here so that data the template cannot render with is refused now, not failed later in the pipeline.
             Render(version, model, renderer);
             // The contact's fields travel as merge data: a test send is not an email to the contact, and none of its activity.
-            var mergeData = model.Where(p => p.Key != "email")
+            // The address is the one tested unless the sample data names one.
+            var mergeData = model.Where(p => p.Key != "email" || request.MergeData?.ContainsKey("email") == true)
                 .ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value), StringComparer.Ordinal);
             var job = new NewEmailJob(Guid.CreateVersion7(), to!.Ascii, null, TestSendCategory, id, version.Version, null, null, null, mergeData, null, null,
                 null, $"api:{Caller(user) ?? "unknown"}", null, false);
