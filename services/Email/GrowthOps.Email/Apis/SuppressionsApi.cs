@@ -89,6 +89,7 @@ public static class SuppressionsApi
     /// in one transaction, refused rows are listed with their line numbers. Over the size limit: 413, nothing imported.
     /// </summary>
     [ProducesProblem(StatusCodes.Status413PayloadTooLarge, "The file is over Email:Transactional:MaxImportBytes.")]
+    [ProducesProblem(StatusCodes.Status415UnsupportedMediaType, "The body is not text/csv.")]
     internal static async Task<Results<Ok<SuppressionImport>, ValidationProblem>> Import(HttpRequest http, ClaimsPrincipal user, UnitOfWork unitOfWork,
         SuppressionListStore store, IPublishEndpoint publish, IOptions<TransactionalOptions> options, TimeProvider clock, CancellationToken ct)
     {

@@ -52,7 +52,10 @@ public sealed class TransactionalSender(EmailJobsStore jobs, MessagesStore messa
     }
 
     /// <summary>The job a refused request is recorded as (no address: an empty one), so a repeat of the command is known.</summary>
-    public static NewEmailJob Refused(SendRequest request) => ToJob(request, request.To ?? "", request.ContactId, request.TemplateVersion);
+    public static NewEmailJob Refused(SendRequest request) =>
+        // A category the schema does not know (the refusal may be about it) is recorded as the default; the error says what was asked.
+        ToJob(request with { Category = EmailCategories.All.Contains(request.CategoryOrDefault) ? request.Category : null }, request.To ?? "",
+            request.ContactId, request.TemplateVersion);
 
     async Task<(Recipient? Recipient, string? Address, SendRefusal? Refusal)> ResolveAsync(SendRequest request, CancellationToken ct)
     {
