@@ -1,6 +1,7 @@
 using System.Net;
 using GrowthOps.Contracts.Email;
 using GrowthOps.Email.Domain.Sending;
+using GrowthOps.Email.Domain.Templates;
 using GrowthOps.Email.Domain.Unsubscribing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -69,6 +70,23 @@ public sealed class Unsubscribing(EmailApp app) : IClassFixture<EmailApp>
             Assert.Equal("<p>Receipt</p>", receipt.Html);
             Assert.Equal("News", receipt.Text);
         }
+    }
+
+    [Fact]
+    public void A_template_places_the_link_with_the_unsubscribe_url_merge_field()
+    {
+        var renderer = app.Services.GetRequiredService<TemplateRenderer>();
+        var to = MailCatcher.Address();
+        var model = MergeFields.For(null, to, null);
+        var email = Email(Guid.NewGuid(), Guid.NewGuid(), to, "marketing",
+            html: renderer.RenderHtml("<p>Hi {{email}}</p><a href=\"{{unsubscribe_url}}\">Stop these</a>", model),
+            text: renderer.RenderPlain("Stop these: {{unsubscribe_url}}", model));
+
+        app.Services.GetRequiredService<UnsubscribeDecorator>().Decorate(email);
+
+        var url = email.Headers["List-Unsubscribe"].Trim('<', '>');
+        Assert.Equal($"<p>Hi {to}</p><a href=\"{url}\">Stop these</a>", email.Html);
+        Assert.Equal($"Stop these: {url}", email.Text);
     }
 
     [Fact]
