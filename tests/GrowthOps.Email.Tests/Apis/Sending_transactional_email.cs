@@ -73,6 +73,21 @@ public sealed class Sending_transactional_email(EmailApp app) : IClassFixture<Em
     }
 
     [Fact]
+    public async Task Idempotency_keys_are_per_tenant()
+    {
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        var key = TransactionalCalls.Key();
+        var to = MailCatcher.Address();
+
+        var first = await app.ClientFor(a).Send(TransactionalCalls.Inline(key, to));
+        var second = await app.ClientFor(b).Send(TransactionalCalls.Inline(key, to));
+
+        Assert.NotEqual(first.Id(), second.Id());
+        Assert.Equal(1, await app.JobsWithKey(a, key));
+        Assert.Equal(1, await app.JobsWithKey(b, key));
+    }
+
+    [Fact]
     public async Task Concurrent_requests_with_one_key_queue_one_email()
     {
         var tenant = Guid.NewGuid();
