@@ -25,6 +25,7 @@ public static class Extensions
         builder.Services.AddScoped<SuppressionsStore>();
         builder.AddRecipients();
         builder.AddTemplates();
+        builder.AddTransactional();
         builder.AddTracking();
         return builder;
     }
@@ -35,6 +36,7 @@ public static class Extensions
         api.MapRecipientsApi();
         api.MapTemplatesApi();
         app.MapTrackingApi(api);
+        app.MapTransactionalApi(api);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GrowthOps.Email.Domain.Unsubscribing;
 
 namespace GrowthOps.Email.Domain.Templates;
 
@@ -26,6 +27,8 @@ public static class MergeFields
             model["contact_id"] = recipient.ContactId;
         }
         model["email"] = email;
+        // Rendered as the marker the unsubscribe decorator replaces with the signed link of each email.
+        model[UnsubscribeLinks.MergeField] = UnsubscribeLinks.Placeholder;
         if (mergeData is not null)
             foreach (var (key, value) in mergeData)
                 model[key] = value;
