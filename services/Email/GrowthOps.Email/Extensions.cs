@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddScoped<EmailJobsStore>();
         builder.Services.AddScoped<SuppressionsStore>();
         builder.AddRecipients();
+        builder.AddSending();
         builder.AddTemplates();
         builder.AddTransactional();
         builder.AddTracking();

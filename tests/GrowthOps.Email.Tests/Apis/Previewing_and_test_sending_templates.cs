@@ -5,7 +5,7 @@ using GrowthOps.Email.Domain.Templates;
 namespace GrowthOps.Email.Tests.Apis;
 
 /// <summary>A template rendered as a recipient would get it (preview), and queued to an address (test send).</summary>
-public sealed class Previewing_and_test_sending_templates(EmailApp app) : IClassFixture<EmailApp>
+public sealed class Previewing_and_test_sending_templates(HeldEmailApp app) : IClassFixture<HeldEmailApp>
 {
     const string Path = TemplatesCalls.Path;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace GrowthOps.Email.Tests.Apis;
 
 /// <summary>POST /api/email/messages and the messages it answers with.</summary>
-public sealed class Sending_transactional_email(EmailApp app) : IClassFixture<EmailApp>
+public sealed class Sending_transactional_email(HeldEmailApp app) : IClassFixture<HeldEmailApp>
 {
     [Fact]
     public async Task Queues_an_inline_email_ahead_of_broadcasts_and_shows_it()

@@ -3,7 +3,7 @@ using GrowthOps.Contracts.Email;
 namespace GrowthOps.Email.Tests.Consumers;
 
 /// <summary>The SendEmail command from workflows and sequences.</summary>
-public sealed class Consuming_SendEmail(EmailApp app) : IClassFixture<EmailApp>
+public sealed class Consuming_SendEmail(HeldEmailApp app) : IClassFixture<HeldEmailApp>
 {
     static SendEmail Command(Guid tenant, string key, Guid? contactId = null, string? to = null, bool dryRun = false, Guid? correlationId = null) =>
         new(tenant, key, contactId, to, null, "Welcome {{first_name}}", "<p>Hi {{first_name}}</p>", null, null, "transactional", dryRun,
