@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddScoped<EmailJobsStore>();
         builder.Services.AddScoped<SuppressionsStore>();
         builder.AddRecipients();
+        builder.AddCampaigns();
         return builder;
     }
 
@@ -31,6 +32,7 @@ public static class Extensions
     {
         var api = app.MapGroup("/api/email");
         api.MapRecipientsApi();
+        api.MapCampaignsApi();
         return app;
     }
 }
