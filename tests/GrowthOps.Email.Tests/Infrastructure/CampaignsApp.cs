@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
-
 namespace GrowthOps.Email.Tests.Infrastructure;
 
 /// <summary>The Email service whose campaign scheduler looks for due work every 100 ms and checks sending campaigns for completion every 200 ms.</summary>
@@ -14,20 +8,4 @@ public class CampaignsApp : EmailApp
         ["Email:Campaigns:PollInterval"] = "00:00:00.100",
         ["Email:Campaigns:CompletionCheckInterval"] = "00:00:00.200",
     };
-}
-
-/// <summary>
-/// <see cref="CampaignsApp"/> on <see cref="Clock"/>, a fake clock that moves only when a test advances it, so a schedule months
-/// ahead comes due when the test says. Tokens are still checked against the real time (they are minted with it).
-/// </summary>
-public sealed class ClockedCampaignsApp : CampaignsApp
-{
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    protected override void Configure(IWebHostBuilder builder) =>
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<TimeProvider>(Clock);
-            services.PostConfigureAll<JwtBearerOptions>(o => o.TimeProvider = TimeProvider.System);
-        });
 }
