@@ -79,7 +79,8 @@ public sealed class Fanning_out_a_campaign(CampaignsApp app, ITestOutputHelper o
         Assert.Equal(recipients - suppressed, await app.Database.ScalarAsync<long>(
             "select count(*) from email.email_jobs where campaign_id = $1 and status = 'queued'", id));
         Assert.Equal(recipients, await app.Database.ScalarAsync<long>("select count(distinct contact_id) from email.email_jobs where campaign_id = $1", id));
-        Assert.True(elapsed < TimeSpan.FromSeconds(20), $"the fan-out took {elapsed}");
+        // Loose: the machines are shared (1.8 s alone, up to 15 s under a load average of 20); a row-at-a-time fan-out would take minutes.
+        Assert.True(elapsed < TimeSpan.FromSeconds(60), $"the fan-out took {elapsed}");
     }
 
     Task<string> JobStatus(Guid campaign, Guid contact) => app.Database.ScalarAsync<string>(
