@@ -7,6 +7,7 @@ public sealed partial class Browsing_the_api_reference
 {
     const string LeadsDocument = """{"openapi":"3.1.1","info":{"title":"GrowthOps Leads","version":"v1"},"paths":{}}""";
     const string SegmentsDocument = """{"openapi":"3.1.1","info":{"title":"GrowthOps Segments","version":"v1"},"paths":{}}""";
+    const string EmailDocument = """{"openapi":"3.1.1","info":{"title":"GrowthOps Email","version":"v1"},"paths":{}}""";
 
     static readonly Guid Tenant = Guid.NewGuid();
 
@@ -17,6 +18,7 @@ public sealed partial class Browsing_the_api_reference
         await app.InitializeAsync();
         app.Backends["leads"].Answer("/openapi/v1.json", 200, "application/json", LeadsDocument);
         app.Backends["segments"].Answer("/openapi/v1.json", 200, "application/json", SegmentsDocument);
+        app.Backends["email"].Answer("/openapi/v1.json", 200, "application/json", EmailDocument);
 
         var page = await app.SendAsync(HttpMethod.Get, "/docs", NewProbe());
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -25,6 +27,7 @@ public sealed partial class Browsing_the_api_reference
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("""{"title":"Leads","url":"openapi/leads/v1.json"}""", html, StringComparison.Ordinal);
         Assert.Contains("""{"title":"Segments","url":"openapi/segments/v1.json"}""", html, StringComparison.Ordinal);
+        Assert.Contains("""{"title":"Email","url":"openapi/email/v1.json"}""", html, StringComparison.Ordinal);
 
         var probe = NewProbe();
         var document = await app.SendAsync(HttpMethod.Get, "/openapi/leads/v1.json", probe);
@@ -37,6 +40,12 @@ public sealed partial class Browsing_the_api_reference
         Assert.True(segments.StatusCode == HttpStatusCode.OK, await segments.Content.ReadAsStringAsync());
         Assert.Equal(SegmentsDocument, await segments.Content.ReadAsStringAsync());
         Assert.Equal("/openapi/v1.json", Assert.Single(app.Backends["segments"].Received(segmentsProbe)).Path);
+
+        var emailProbe = NewProbe();
+        var email = await app.SendAsync(HttpMethod.Get, "/openapi/email/v1.json", emailProbe);
+        Assert.True(email.StatusCode == HttpStatusCode.OK, await email.Content.ReadAsStringAsync());
+        Assert.Equal(EmailDocument, await email.Content.ReadAsStringAsync());
+        Assert.Equal("/openapi/v1.json", Assert.Single(app.Backends["email"].Received(emailProbe)).Path);
     }
 
     [Fact]

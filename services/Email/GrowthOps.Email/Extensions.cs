@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddScoped<EmailJobsStore>();
         builder.Services.AddScoped<SuppressionsStore>();
         builder.AddRecipients();
+        builder.AddCampaigns();
         builder.AddSending();
         builder.AddTemplates();
         builder.AddTransactional();
@@ -35,6 +36,7 @@ public static class Extensions
     {
         var api = app.MapGroup("/api/email");
         api.MapRecipientsApi();
+        api.MapCampaignsApi();
         api.MapTemplatesApi();
         app.MapTrackingApi(api);
         app.MapTransactionalApi(api);
