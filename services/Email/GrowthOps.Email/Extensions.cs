@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddScoped<EmailJobsStore>();
         builder.Services.AddScoped<SuppressionsStore>();
         builder.AddRecipients();
+        builder.AddProviders();
         builder.AddTracking();
         return builder;
     }
@@ -32,6 +33,7 @@ public static class Extensions
     {
         var api = app.MapGroup("/api/email");
         api.MapRecipientsApi();
+        api.MapProvidersApi();
         app.MapTrackingApi(api);
         return app;
     }
