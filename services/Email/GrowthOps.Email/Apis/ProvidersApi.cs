@@ -37,7 +37,9 @@ public static class ProvidersApi
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<IOptions<ProvidersOptions>>().Value.SecretsKey));
         builder.Services.AddScoped<ProvidersStore>();
-        builder.Services.AddSingleton<ProviderResolver>();
+        // Built on first use, not checked when the host is built (Development validates every registration): its
+        // ISmtpProviderFactory comes with the SMTP provider (Integrations/Smtp), registered by the sending pipeline.
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ProviderResolver>(sp));
         builder.Services.AddSingleton<IEmailProviderResolver>(sp => sp.GetRequiredService<ProviderResolver>());
 
         // Postmark's names as they are (PascalCase, not the API's snake_case); absent fields left out rather than null.
