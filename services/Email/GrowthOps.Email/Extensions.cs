@@ -28,6 +28,7 @@ public static class Extensions
         builder.AddSending();
         builder.AddTemplates();
         builder.AddTransactional();
+        builder.AddProviders();
         builder.AddTracking();
         return builder;
     }
@@ -38,6 +39,7 @@ public static class Extensions
         api.MapRecipientsApi();
         api.MapCampaignsApi();
         api.MapTemplatesApi();
+        api.MapProvidersApi();
         app.MapTrackingApi(api);
         app.MapTransactionalApi(api);
         return app;

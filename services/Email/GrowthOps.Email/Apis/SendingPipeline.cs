@@ -1,11 +1,11 @@
 using GrowthOps.Email.Data;
 using GrowthOps.Email.Domain.Sending;
 using GrowthOps.Email.Integrations.Smtp;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using GrowthOps.Email.Integrations;
 
 namespace GrowthOps.Email.Apis;
 
-/// <summary>The sending pipeline's wiring: workers, the batch sender, throttling, the SMTP provider and the default resolver.</summary>
+/// <summary>The sending pipeline's wiring: workers, the batch sender, throttling, the SMTP provider (the providers part resolves which provider a tenant uses).</summary>
 public static class SendingPipeline
 {
     public static IHostApplicationBuilder AddSending(this IHostApplicationBuilder builder)
@@ -16,8 +16,7 @@ public static class SendingPipeline
         builder.Services.AddScoped<BatchSender>();
         builder.Services.AddSingleton<SendThrottle>();
         builder.Services.AddSingleton<SmtpProviderFactory>();
-        // Tenant settings (the providers part) replace it by registering their own resolver.
-        builder.Services.TryAddSingleton<IEmailProviderResolver, PlatformProviderResolver>();
+        builder.Services.AddSingleton<ISmtpProviderFactory>(sp => sp.GetRequiredService<SmtpProviderFactory>());
         builder.Services.AddHostedService<SendingWorkers>();
         return builder;
     }
