@@ -126,22 +126,4 @@ public sealed class Sending_email(EmailApp app) : IClassFixture<EmailApp>
         var arrived = await app.Mail.WaitForAsync(to);
         Assert.Equal("Reset your password", Assert.Single(arrived).Subject);
     }
-
-    [Fact]
-    public async Task A_transactional_email_is_not_queued_behind_a_broadcast()
-    {
-        var tenant = Guid.NewGuid();
-        var contacts = Enumerable.Range(0, 300).Select(_ => EmailClient.Contact()).ToArray();
-        await app.Contacts(tenant, contacts);
-        var campaign = await app.CampaignAsync(tenant, "Big", "<p>big</p>");
-        await app.FanOutAsync(tenant, campaign, contacts.Select(c => c.Id).ToArray());
-        await Eventually.Until(() => app.JobsAsync(campaign, "sent"), n => n > 0, Deadline, "the broadcast is under way");
-
-        var to = MailCatcher.Address();
-        var id = (await app.ClientFor(tenant).PostJson("/api/email/messages",
-            $$"""{"idempotency_key": "urgent", "to": "{{to}}", "subject": "Your code", "html": "<p>123456</p>"}""", HttpStatusCode.Created)).Id();
-        await app.Bus.WaitFor<EmailSent>(e => e.MessageId == id, Deadline);
-        Assert.True(await app.JobsAsync(campaign, "queued") > 0, "the transactional email went out while the broadcast still had emails queued");
-        await Eventually.Until(() => app.JobsAsync(campaign, "sent"), n => n == 300, TimeSpan.FromSeconds(120), "the broadcast completes");
-    }
 }

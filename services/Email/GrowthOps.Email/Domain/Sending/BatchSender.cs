@@ -35,7 +35,7 @@ public sealed class BatchSender(
         await unitOfWork.BeginAsync(tenantId, ct);
         try
         {
-            var claimed = await store.ClaimAsync(lane, o.BatchSize, ct);
+            var claimed = await store.ClaimAsync(lane, Math.Min(o.BatchSize, throttle.LargestBatch), ct);
             if (claimed.Count == 0)
             {
                 await unitOfWork.RollbackAsync();

@@ -12,6 +12,20 @@ public sealed class SendThrottle(IOptions<SendingOptions> options) : IDisposable
 {
     readonly ConcurrentDictionary<string, TokenBucketRateLimiter> buckets = new();
 
+    /// <summary>
+    /// The most emails one batch may hold: a second's worth at the lowest rate, so that a throttled broadcast goes out as a
+    /// steady stream of small batches (each a short transaction) instead of a long wait and then a burst.
+    /// </summary>
+    public int LargestBatch
+    {
+        get
+        {
+            var o = options.Value;
+            var rates = new[] { o.ProviderRatePerSecond, o.DomainRatePerSecond }.Where(r => r > 0).ToArray();
+            return rates.Length == 0 ? int.MaxValue : rates.Min();
+        }
+    }
+
     public async Task WaitAsync(string provider, IEnumerable<OutgoingEmail> batch, CancellationToken ct)
     {
         var o = options.Value;
