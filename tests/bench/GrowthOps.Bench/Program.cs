@@ -1,4 +1,5 @@
 using GrowthOps.Bench;
+using GrowthOps.Bench.Email;
 using GrowthOps.Bench.Infrastructure;
 using GrowthOps.Bench.Leads;
 using GrowthOps.Bench.Messaging;
@@ -10,6 +11,7 @@ var benchmarks = new Dictionary<string, Func<IBenchmark>>(StringComparer.Ordinal
     ["messaging"] = () => new MessagingBenchmark(),
     ["leads"] = () => new LeadsBenchmark(),
     ["segments"] = () => new SegmentsBenchmark(),
+    ["email"] = () => new EmailBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var create))

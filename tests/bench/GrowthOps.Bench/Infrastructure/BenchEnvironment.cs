@@ -9,6 +9,10 @@ public static class BenchEnvironment
     public static string RabbitManagement => Get("GROWTHOPS_RABBIT_MGMT", "http://127.0.0.1:15672");
     public static string RabbitUser => Get("GROWTHOPS_RABBIT_USER", "guest");
     public static string RabbitPassword => Get("GROWTHOPS_RABBIT_PASS", "guest");
+    public static string SmtpHost => Get("GROWTHOPS_SMTP_HOST", "127.0.0.1");
+    public static int SmtpPort => int.Parse(Get("GROWTHOPS_SMTP_PORT", "2525"), System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>smtp4dev's REST API (what arrived), as for the tests.</summary>
+    public static string SmtpApi => Get("GROWTHOPS_SMTP_API", "http://127.0.0.1:5580");
 
     static string Get(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 }
