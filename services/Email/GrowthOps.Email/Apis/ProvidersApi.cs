@@ -41,10 +41,13 @@ public static class ProvidersApi
         builder.Services.AddSingleton<ProviderResolver>();
         builder.Services.AddSingleton<IEmailProviderResolver>(sp => sp.GetRequiredService<ProviderResolver>());
 
-        // Postmark's names as they are (PascalCase, not the API's snake_case); absent fields left out rather than null.
+        // Postmark's names as they are (PascalCase, not the API's snake_case); absent fields left out rather than null. The
+        // relaxed encoder writes HTML's <, > and & as they are instead of \u003C…: the body is JSON to Postmark, never
+        // embedded in a page, and a newsletter's JSON is a third smaller and faster to write.
         var json = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
             PropertyNamingPolicy = null,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         };
         // Not the standard handler every client gets as it is: it retries a POST that timed out or failed with a 5xx, and a

@@ -28,7 +28,9 @@ public sealed class SendingStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
                where j.tenant_id = email.current_tenant() and j.lane = @lane and j.status = 'queued' and j.not_before <= now()
                  and (j.campaign_id is null or exists (select 1 from email.campaigns c
                       where c.tenant_id = j.tenant_id and c.id = j.campaign_id and c.status = 'sending'))
-               order by j.not_before, j.id
+               -- In the index's order (tenant, lane, not_before), so the scan stops at the limit: a tie-break on id would sort
+               -- every due row of a 100k broadcast (all due at the same instant) for each batch.
+               order by j.not_before
                limit @limit
                for update of j skip locked)
             select d.id, d.lane, d.campaign_id, d.contact_id, d.to_email, d.category, d.attempts, d.dry_run, d.idempotency_key,

@@ -52,6 +52,7 @@ sealed class EmailBenchmark : IBenchmark
         var recipients = BenchArgs.Int(args, "--recipients", 100_000);
         var workers = BenchArgs.Int(args, "--workers", 2);
         var batch = BenchArgs.Int(args, "--batch", 500);
+        using var steps = new StepRecorder();
         await using var fake = await FakePostmark.StartAsync(ct);
         await using var database = await BenchDatabase.CreateAsync("email", "email", ct);
         await using var vhost = await BenchVirtualHost.CreateAsync("email", ct);
@@ -70,6 +71,7 @@ sealed class EmailBenchmark : IBenchmark
         var warm = await BroadcastAsync(email, admin, 2_000, TimeSpan.FromSeconds(120), ct);
 
         BenchOutput.Progress($"loading {recipients:N0} recipients, then the broadcast ({workers} workers, batches of {batch})");
+        steps.Reset();
         var cpu = CpuSampler.Start();
         var acceptedBefore = fake.Accepted;
         var run = await BroadcastAsync(email, admin, recipients, TimeSpan.FromMinutes(10), ct);
@@ -81,6 +83,7 @@ sealed class EmailBenchmark : IBenchmark
                          $"(fan-out {run.FanOut.TotalMilliseconds:F0} ms of it); the fake accepted {fake.Accepted - acceptedBefore:N0} in " +
                          $"{fake.Requests} requests over the whole run; warm-up {warm.Total.TotalSeconds:F1} s for 2,000");
         BenchOutput.Note("broadcast " + cpuReport);
+        BenchOutput.Note($"broadcast steps per batch (summed over {workers} workers; the service's growthops.email.batch.step.duration): {steps.Report()}");
 
         // The physical limit: the same requests (the largest body the service sent, its 500 messages) posted as fast as the
         // fake accepts them, by as many concurrent senders as the service had workers, and with more.

@@ -32,6 +32,7 @@ public sealed class BatchSender(
     public async Task<int> SendAsync(Guid tenantId, short lane, CancellationToken ct)
     {
         var o = options.Value;
+        var step = System.Diagnostics.Stopwatch.GetTimestamp();
         await unitOfWork.BeginAsync(tenantId, ct);
         try
         {
@@ -41,6 +42,7 @@ public sealed class BatchSender(
                 await unitOfWork.RollbackAsync();
                 return 0;
             }
+            step = SendingMetrics.Step("claim", lane, step);
 
             var results = new List<SendResult>(claimed.Count);
             var outgoing = new List<(ClaimedEmail Job, OutgoingEmail Email)>(claimed.Count);
@@ -71,13 +73,20 @@ public sealed class BatchSender(
                 outgoing.Add((job, email));
             }
 
+            step = SendingMetrics.Step("render", lane, step);
             var provider = outgoing.Count > 0 ? await providers.ResolveAsync(tenantId, ct) : null;
             if (provider is not null)
-                results.AddRange(await DeliverAsync(provider, outgoing, o));
+                results.AddRange(await DeliverAsync(provider, outgoing, o, lane));
+            step = SendingMetrics.Step("send", lane, step);
 
             await store.RecordAsync(results, CancellationToken.None);
+            step = SendingMetrics.Step("record", lane, step);
             await PublishAsync(tenantId, claimed, subjects, results, provider?.Name);
+            step = SendingMetrics.Step("publish", lane, step);
             await unitOfWork.CommitAsync(CancellationToken.None);
+            SendingMetrics.Step("commit", lane, step);
+            foreach (var status in results.GroupBy(r => r.Status))
+                SendingMetrics.Outcome(status.Key, lane, status.Count());
             return claimed.Count;
         }
         catch
@@ -153,10 +162,13 @@ public sealed class BatchSender(
         return template;
     }
 
-    async Task<IEnumerable<SendResult>> DeliverAsync(IEmailProvider provider, List<(ClaimedEmail Job, OutgoingEmail Email)> outgoing, SendingOptions o)
+    async Task<IEnumerable<SendResult>> DeliverAsync(IEmailProvider provider, List<(ClaimedEmail Job, OutgoingEmail Email)> outgoing, SendingOptions o,
+        short lane)
     {
         var emails = outgoing.Select(x => x.Email).ToList();
+        var waited = System.Diagnostics.Stopwatch.GetTimestamp();
         await throttle.WaitAsync(provider.Name, emails, CancellationToken.None);
+        SendingMetrics.Step("throttle", lane, waited);
         IReadOnlyList<SendOutcome> outcomes;
         try
         {

@@ -31,7 +31,10 @@ public sealed class SendingWorkers(IServiceScopeFactory scopes, IOptions<Sending
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                if (await scope.ServiceProvider.GetRequiredService<SendingStore>().NextDueTenantAsync(lane, stoppingToken) is { } tenant)
+                var looking = System.Diagnostics.Stopwatch.GetTimestamp();
+                var due = await scope.ServiceProvider.GetRequiredService<SendingStore>().NextDueTenantAsync(lane, stoppingToken);
+                SendingMetrics.Step("find", lane, looking);
+                if (due is { } tenant)
                     sent = await scope.ServiceProvider.GetRequiredService<BatchSender>().SendAsync(tenant, lane, stoppingToken);
                 failures = 0;
             }
