@@ -76,15 +76,22 @@ public sealed class SmtpProvider(SmtpServer server, ILogger<SmtpProvider> logger
         }
 
         var client = new SmtpClient { Timeout = (int)server.Timeout.TotalMilliseconds };
+        Socket? socket = null;
         try
         {
-            await client.ConnectAsync(server.Host, server.Port, server.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
+            // Our own socket, with Nagle off: the end of a message larger than MailKit's write buffer otherwise waits for the
+            // server's delayed ACK (40 ms on Linux) on every email — measured: 52 ms per email per connection instead of 17.
+            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(server.Host, server.Port, ct);
+            await client.ConnectAsync(socket, server.Host, server.Port, server.UseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
+            socket = null; // the client owns it now
             if (!string.IsNullOrEmpty(server.Username))
                 await client.AuthenticateAsync(server.Username, server.Password ?? "", ct);
             return client;
         }
         catch
         {
+            socket?.Dispose();
             client.Dispose();
             throw;
         }
