@@ -19,6 +19,7 @@ public sealed class LeadsSegmentsAndEmail : IAsyncLifetime
     public InProcessService<LeadsOptions> Leads { get; private set; } = null!;
     public InProcessService<SegmentsOptions> Segments { get; private set; } = null!;
     public InProcessService<EmailOptions> Email { get; private set; } = null!;
+    public MailCatcher Mail { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -30,6 +31,8 @@ public sealed class LeadsSegmentsAndEmail : IAsyncLifetime
             ["Email:Smtp:Host"] = TestEnvironment.SmtpHost,
             ["Email:Smtp:Port"] = TestEnvironment.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Email:PublicBaseUrl"] = "http://email.test",
+            // A test clicks a link right after the email arrives: no person is that fast, so by default it counts as a scanner's.
+            ["Email:Tracking:BotClickWindow"] = "00:00:00",
         });
         await Email.ReadyAsync();
         Segments = new InProcessService<SegmentsOptions>(await Database("segments"), VirtualHost);
@@ -50,6 +53,7 @@ public sealed class LeadsSegmentsAndEmail : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        Mail.Dispose();
         await Bus.DisposeAsync();
         await Leads.DisposeAsync();
         await Segments.DisposeAsync();

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace GrowthOps.Email.Tests.Infrastructure;
+namespace GrowthOps.Testing;
 
 /// <summary>
 /// Reads what arrived at the tests' SMTP server (smtp4dev's REST API). Tests share the server, so each sends to addresses
