@@ -21,26 +21,11 @@ sealed class EmailBenchmark : IBenchmark
                          $"phases {string.Join(", ", phases)}");
         var failed = 0;
         if (phases.Contains("postmark"))
-            failed += await RunPhaseAsync("postmark", () => PostmarkAsync(args, ct));
+            failed += await BenchWebApps.RunPhaseAsync("postmark", () => PostmarkAsync(args, ct));
         if (phases.Contains("smtp"))
-            failed += await RunPhaseAsync("smtp", () => SmtpAsync(args, ct));
+            failed += await BenchWebApps.RunPhaseAsync("smtp", () => SmtpAsync(args, ct));
         BenchOutput.Note($"load average {CpuSampler.LoadAverage()} at the end");
         return failed == 0 ? 0 : 1;
-    }
-
-    static async Task<int> RunPhaseAsync(string name, Func<Task> phase)
-    {
-        try
-        {
-            await phase();
-            return 0;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            BenchOutput.Note($"phase {name} failed: {e.GetType().Name}: {e.Message}");
-            BenchOutput.Progress($"phase {name} failed: {e}");
-            return 1;
-        }
     }
 
     /// <summary>

@@ -117,17 +117,5 @@ sealed class FakePostmark : IAsyncDisposable
         return recipients;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (Exception e)
-        {
-            BenchOutput.Progress($"stopping the Postmark fake: {e.Message}");
-        }
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => BenchWebApps.StopQuietlyAsync(_app, "the Postmark fake");
 }

@@ -29,12 +29,6 @@ sealed class InProcessEmail : IAsyncDisposable
     public static async Task<InProcessEmail> StartAsync(BenchDatabase database, BenchVirtualHost vhost, IDictionary<string, string?> extra,
         CancellationToken ct)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory, ApplicationName = "GrowthOps.Email",
-        });
-        // Only these settings: nothing from the environment or an appsettings file leaks into the measurement.
-        builder.Configuration.Sources.Clear();
         var settings = BenchHosts.ServiceSettings(database, vhost);
         settings["Auth:SigningKey"] = SigningKey;
         settings["Email:PublicBaseUrl"] = "http://email.bench.test";
@@ -44,12 +38,7 @@ sealed class InProcessEmail : IAsyncDisposable
         settings["Email:Smtp:Port"] = BenchEnvironment.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in extra)
             settings[key] = value;
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = BenchWebApps.Builder("GrowthOps.Email", settings);
         builder.AddServiceDefaults(GrowthOps.Email.Extensions.ServiceName);
         builder.AddEmail();
         var app = builder.Build();
@@ -67,18 +56,5 @@ sealed class InProcessEmail : IAsyncDisposable
         return client;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (Exception e)
-        {
-            BenchOutput.Progress($"stopping the in-process Email service: {e.Message}");
-        }
-
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => BenchWebApps.StopQuietlyAsync(_app, "the in-process Email service");
 }

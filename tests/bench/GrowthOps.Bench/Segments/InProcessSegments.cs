@@ -30,23 +30,12 @@ sealed class InProcessSegments : IAsyncDisposable
     public static async Task<InProcessSegments> StartAsync(BenchDatabase database, BenchVirtualHost vhost, string signingKey, string sweepInterval,
         CancellationToken ct)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory, ApplicationName = "GrowthOps.Segments",
-        });
-        // Only these settings: nothing from the environment or an appsettings file leaks into the measurement.
-        builder.Configuration.Sources.Clear();
         var settings = BenchHosts.ServiceSettings(database, vhost);
         settings["Auth:SigningKey"] = signingKey;
         // --sweep-interval (e.g. 01:00:00) separates the per-event path's own cost from the time sweep's passes running beside it.
         if (sweepInterval.Length > 0)
             settings["Segments:TimeSweepInterval"] = sweepInterval;
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = BenchWebApps.Builder("GrowthOps.Segments", settings);
         builder.AddServiceDefaults(GrowthOps.Segments.Extensions.ServiceName);
         builder.AddSegments();
         var app = builder.Build();
@@ -88,18 +77,5 @@ sealed class InProcessSegments : IAsyncDisposable
         return pass;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _app.StopAsync(timeout.Token);
-        }
-        catch (Exception e)
-        {
-            BenchOutput.Progress($"stopping the in-process Segments service: {e.Message}");
-        }
-
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => BenchWebApps.StopQuietlyAsync(_app, "the in-process Segments service");
 }

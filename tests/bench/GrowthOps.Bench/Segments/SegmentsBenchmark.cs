@@ -26,7 +26,7 @@ sealed class SegmentsBenchmark : IBenchmark
         if (phases.Contains("refresh") || phases.Contains("event"))
             failed += await InProcessPhasesAsync(args, phases, ct);
         if (phases.Contains("e2e"))
-            failed += await RunPhaseAsync("e2e", () => new EndToEndPhase().RunAsync(args, ct));
+            failed += await BenchWebApps.RunPhaseAsync("e2e", () => new EndToEndPhase().RunAsync(args, ct));
         BenchOutput.Note($"load average {CpuSampler.LoadAverage()} at the end");
         return failed == 0 ? 0 : 1;
     }
@@ -46,26 +46,11 @@ sealed class SegmentsBenchmark : IBenchmark
         await using var service = await InProcessSegments.StartAsync(database, vhost, SigningKey, BenchArgs.Text(args, "--sweep-interval", ""), ct);
         var failed = 0;
         if (phases.Contains("refresh"))
-            failed += await RunPhaseAsync("refresh", () => RefreshAsync(args, database, service, recorder, ct));
+            failed += await BenchWebApps.RunPhaseAsync("refresh", () => RefreshAsync(args, database, service, recorder, ct));
         if (phases.Contains("event"))
-            failed += await RunPhaseAsync("event", () => PerEventAsync(args, database, service, recorder, ct));
+            failed += await BenchWebApps.RunPhaseAsync("event", () => PerEventAsync(args, database, service, recorder, ct));
         await BenchHosts.StopQuietlyAsync(consumers);
         return failed;
-    }
-
-    static async Task<int> RunPhaseAsync(string name, Func<Task> phase)
-    {
-        try
-        {
-            await phase();
-            return 0;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            BenchOutput.Note($"phase {name} failed: {e.GetType().Name}: {e.Message}");
-            BenchOutput.Progress($"phase {name} failed: {e}");
-            return 1;
-        }
     }
 
     /// <summary>
