@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using GrowthOps.Leads.Integrations;
+using GrowthOps.ServiceDefaults.Secrets;
 using static GrowthOps.Leads.Tests.HubSpot.HubSpotTesting;
 
 namespace GrowthOps.Leads.Tests.HubSpot;
@@ -32,7 +33,7 @@ public sealed class Configuring_the_HubSpot_integration(LeadsApp app) : IClassFi
         var stored = await app.Database.ScalarAsync<byte[]>("select client_secret_encrypted from leads.hubspot_integrations where tenant_id = $1", tenant);
         Assert.DoesNotContain(secret, Encoding.Latin1.GetString(stored), StringComparison.Ordinal);
         Assert.True(stored.Length > secret.Length);
-        Assert.Equal(secret, app.Services.GetRequiredService<SecretProtector>().Unprotect(stored, tenant));
+        Assert.Equal(secret, app.Services.GetRequiredService<TenantSecretBox>().Open(stored, tenant));
         Assert.Equal(tenant, await app.Database.ScalarAsync<Guid>("select tenant_id from leads.hubspot_portals where portal_id = $1", portal));
     }
 

@@ -7,6 +7,7 @@ using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
+using GrowthOps.ServiceDefaults.Secrets;
 using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Http.Resilience;
@@ -27,7 +28,7 @@ public static class ProvidersApi
     public static IHostApplicationBuilder AddProviders(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).ValidateDataAnnotations()
-            .Validate(o => SecretBox.TryDecodeKey(o.SecretsKey) is not null, $"{ProvidersOptions.Section}:SecretsKey must be base64 of 32 bytes.")
+            .Validate(o => TenantSecretBox.TryDecodeKey(o.SecretsKey) is not null, $"{ProvidersOptions.Section}:SecretsKey must be base64 of 32 bytes.")
             .Validate<IHostEnvironment>((o, env) => !env.IsProduction() || o.SecretsKey != ProvidersOptions.DevelopmentSecretsKey,
                 $"{ProvidersOptions.Section}:SecretsKey must be set in Production (the built-in key is for development).")
             .ValidateOnStart();
@@ -35,7 +36,7 @@ public static class ProvidersApi
             .Validate<IOptions<ProvidersOptions>>((o, providers) => providers.Value.Default != PostmarkProvider.ProviderName || !string.IsNullOrWhiteSpace(o.ServerToken),
                 $"{PostmarkOptions.Section}:ServerToken is required when Postmark is the default provider.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new SecretBox(sp.GetRequiredService<IOptions<ProvidersOptions>>().Value.SecretsKey));
+        builder.Services.AddSingleton(sp => new TenantSecretBox(sp.GetRequiredService<IOptions<ProvidersOptions>>().Value.SecretsKey, $"{ProvidersOptions.Section}:SecretsKey"));
         builder.Services.AddScoped<ProvidersStore>();
         // Its ISmtpProviderFactory comes with the SMTP provider (Integrations/Smtp), registered by the sending pipeline.
         builder.Services.AddSingleton<ProviderResolver>();
@@ -89,7 +90,7 @@ public static class ProvidersApi
 
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A setting is missing or invalid (errors says which).")]
     static async Task<Ok<EmailProviderSettings>> Put(EmailProviderRequest request, CurrentTenant tenant, UnitOfWork unitOfWork, ProvidersStore store,
-        SecretBox secrets, ProviderResolver resolver, CancellationToken ct)
+        TenantSecretBox secrets, ProviderResolver resolver, CancellationToken ct)
     {
         var tenantId = tenant.Required;
         var saved = await unitOfWork.InTransactionAsync(async () =>
@@ -111,7 +112,7 @@ public static class ProvidersApi
     }
 
     /// <summary>The row to store, secrets sealed; refuses (422, every problem at once) what could not send.</summary>
-    static ProviderRow Validate(EmailProviderRequest request, ProviderRow? current, Guid tenantId, SecretBox secrets)
+    static ProviderRow Validate(EmailProviderRequest request, ProviderRow? current, Guid tenantId, TenantSecretBox secrets)
     {
         var errors = new Dictionary<string, string[]>();
         var kind = request.Kind?.Trim().ToLowerInvariant();

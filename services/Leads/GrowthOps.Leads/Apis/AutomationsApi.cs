@@ -12,6 +12,7 @@ using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Outbound;
 using GrowthOps.ServiceDefaults.Paging;
+using GrowthOps.ServiceDefaults.Secrets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,7 +29,7 @@ public static class AutomationsApi
     public static IHostApplicationBuilder AddAutomations(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton<SecretProtector>();
+        builder.Services.TryAddSingleton(LeadsOptions.SecretBox);
         builder.Services.AddScoped<AutomationsStore>();
         builder.Services.AddScoped<AutomationRunner>();
         builder.Services.AddSingleton<IInboxPrecheck<LeadStateChangedConsumer, LeadStateChanged>, AutomationsPrecheck>();
@@ -112,7 +113,7 @@ public static class AutomationsApi
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity,
         "A state does not exist (field names the member), from_state and to_state are the same, or the tenant has the most automations it may have (limit says how many).")]
     public static async Task<Results<Created<AutomationDto>, ValidationProblem>> CreateAutomation(JsonElement body, LeadsTransaction tx,
-        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, OutboundPolicy outbound, CancellationToken ct)
+        AutomationsStore store, StatesStore states, TenantSecretBox secrets, CurrentTenant tenant, OutboundPolicy outbound, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (AutomationDraft.Parse(body, null, errors, outbound) is not { } draft)
@@ -136,7 +137,7 @@ public static class AutomationsApi
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "A state does not exist (field names the member), or from_state and to_state are the same.")]
     public static async Task<Results<Ok<AutomationDto>, ValidationProblem>> UpdateAutomation(Guid id, JsonElement body, LeadsTransaction tx,
-        AutomationsStore store, StatesStore states, SecretProtector secrets, CurrentTenant tenant, OutboundPolicy outbound, CancellationToken ct)
+        AutomationsStore store, StatesStore states, TenantSecretBox secrets, CurrentTenant tenant, OutboundPolicy outbound, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var updated = await tx.RunAsync(async () =>
@@ -168,7 +169,7 @@ public static class AutomationsApi
     }
 
     /// <summary>Resolves state names to ids (an unknown one is a 422) and encrypts new webhook secrets.</summary>
-    static async Task<Automation> ResolveAsync(AutomationDraft draft, Guid id, Automation? current, StatesStore states, SecretProtector secrets,
+    static async Task<Automation> ResolveAsync(AutomationDraft draft, Guid id, Automation? current, StatesStore states, TenantSecretBox secrets,
         Guid tenantId, CancellationToken ct)
     {
         async Task<LeadState> Find(string reference, string member) =>
@@ -196,7 +197,7 @@ public static class AutomationsApi
             }
 
             if (parsed.Secret is { } secret)
-                action = action with { ProtectedSecret = Convert.ToBase64String(secrets.Protect(secret, tenantId)) };
+                action = action with { ProtectedSecret = Convert.ToBase64String(secrets.Seal(secret, tenantId)) };
             actions.Add(action);
         }
 

@@ -8,6 +8,7 @@ using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Query;
+using GrowthOps.ServiceDefaults.Secrets;
 using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,9 +34,9 @@ public static class HubSpotApi
     public static IHostApplicationBuilder AddHubSpot(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LeadsOptions>()
-            .Validate(o => SecretProtector.TryDecodeKey(o.SecretsKey) is not null, $"{LeadsOptions.Section}:{nameof(LeadsOptions.SecretsKey)} must be base64 of 32 bytes.");
+            .Validate(o => TenantSecretBox.TryDecodeKey(o.SecretsKey) is not null, $"{LeadsOptions.Section}:{nameof(LeadsOptions.SecretsKey)} must be base64 of 32 bytes.");
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.TryAddSingleton(LeadsOptions.SecretBox);
         builder.Services.AddScoped<HubSpotStore>();
         builder.Services.AddScoped<HubSpotEventProcessor>();
         return builder;
@@ -86,7 +87,7 @@ public static class HubSpotApi
     [Consumes(typeof(HubSpotIntegrationRequest), "application/json")]
     [ProducesProblem(StatusCodes.Status409Conflict, "A portal is connected to another tenant (portal_ids lists them); nothing changed.")]
     public static async Task<Results<Ok<IntegrationDto>, ValidationProblem>> PutIntegration(JsonElement body, LeadsTransaction tx, HubSpotStore store,
-        SecretProtector protector, CancellationToken ct)
+        TenantSecretBox protector, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var (secret, portalIds, appId) = ParseSettings(body, errors);
@@ -98,7 +99,7 @@ public static class HubSpotApi
             var existing = await store.GetIntegrationAsync(ct);
             if (existing is null && secret is null)
                 return null;
-            await store.SaveIntegrationAsync(secret is null ? null : protector.Protect(secret, tx.UnitOfWork.TenantId!.Value), appId, ct);
+            await store.SaveIntegrationAsync(secret is null ? null : protector.Seal(secret, tx.UnitOfWork.TenantId!.Value), appId, ct);
             if (await store.ClaimPortalsAsync(portalIds, ct) is { Length: > 0 } taken)
                 throw new ConflictException(
                     $"HubSpot portal {string.Join(", ", taken)} is connected to another tenant.", new Dictionary<string, object?> { ["portal_ids"] = taken });
@@ -167,7 +168,7 @@ public static class HubSpotApi
     [ProducesProblem(StatusCodes.Status401Unauthorized, "The signature is missing or wrong, or a v3 timestamp is more than five minutes off.")]
     [ProducesProblem(StatusCodes.Status404NotFound, "No tenant has connected the portal.")]
     public static async Task<Results<Ok<HubSpotEventProcessor.Summary>, ProblemHttpResult>> ReceiveWebhook(HttpContext http, HubSpotStore store, CurrentTenant tenant,
-        LeadsTransaction tx, SecretProtector protector, HubSpotEventProcessor processor, TimeProvider clock, ILoggerFactory loggers,
+        LeadsTransaction tx, TenantSecretBox protector, HubSpotEventProcessor processor, TimeProvider clock, ILoggerFactory loggers,
         CancellationToken ct)
     {
         var request = http.Request;
@@ -194,7 +195,7 @@ public static class HubSpotApi
         {
             var encrypted = await store.GetClientSecretAsync(ct)
                             ?? throw new NotFoundException($"HubSpot portal {portalId} is not connected to GrowthOps.");
-            if (HubSpotSignature.Verify(protector.Unprotect(encrypted, tenantId), request.Method, PublicUri(http), body, headers, now) is { } refused)
+            if (HubSpotSignature.Verify(protector.Open(encrypted, tenantId), request.Method, PublicUri(http), body, headers, now) is { } refused)
                 return Unauthorized(logger, portalId, refused);
             if (HubSpotEvent.ParseBatch(body, now, out var error) is not { } events)
                 return Malformed(error);

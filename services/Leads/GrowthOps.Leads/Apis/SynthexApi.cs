@@ -11,6 +11,7 @@ using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Outbound;
 using GrowthOps.ServiceDefaults.Paging;
 using GrowthOps.ServiceDefaults.Query;
+using GrowthOps.ServiceDefaults.Secrets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -129,7 +130,7 @@ public static class SynthexApi
                     : Refused(errors, "lead_id");
             case "create_automation":
                 return await AutomationsApi.CreateAutomation(JsonSerializer.SerializeToElement(fields), tx, services.GetRequiredService<AutomationsStore>(),
-                    states, services.GetRequiredService<SecretProtector>(), tenant, services.GetRequiredService<OutboundPolicy>(), ct);
+                    states, services.GetRequiredService<TenantSecretBox>(), tenant, services.GetRequiredService<OutboundPolicy>(), ct);
             default:
                 return Invalid("action", $"must be one of {string.Join(", ", Actions)}");
         }

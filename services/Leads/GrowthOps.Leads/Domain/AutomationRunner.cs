@@ -7,6 +7,7 @@ using GrowthOps.Leads.Integrations.Webhooks;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Errors;
+using GrowthOps.ServiceDefaults.Secrets;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ public sealed class AutomationRunner(
     LeadStateEngine engine,
     IPublishEndpoint publish,
     AutomationWebhooks webhooks,
-    SecretProtector secrets,
+    TenantSecretBox secrets,
     UnitOfWork unitOfWork,
     IOptions<AutomationOptions> options,
     ILogger<AutomationRunner> logger)
@@ -136,7 +137,7 @@ public sealed class AutomationRunner(
                 string secret;
                 try
                 {
-                    secret = secrets.Unprotect(Convert.FromBase64String(action.ProtectedSecret ?? ""), change.TenantId);
+                    secret = secrets.Open(Convert.FromBase64String(action.ProtectedSecret ?? ""), change.TenantId);
                 }
                 catch (Exception e) when (e is CryptographicException or FormatException)
                 {

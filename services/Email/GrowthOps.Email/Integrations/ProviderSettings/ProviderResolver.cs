@@ -3,6 +3,7 @@ using GrowthOps.Email.Data;
 using GrowthOps.Email.Domain.Sending;
 using GrowthOps.Email.Integrations.Postmark;
 using GrowthOps.Persistence;
+using GrowthOps.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace GrowthOps.Email.Integrations;
@@ -17,7 +18,7 @@ public sealed class ProviderResolver(
     IServiceScopeFactory scopes,
     IPostmarkApi postmark,
     ISmtpProviderFactory smtp,
-    SecretBox secrets,
+    TenantSecretBox secrets,
     IOptions<ProvidersOptions> options,
     IOptions<PostmarkOptions> postmarkOptions,
     IConfiguration configuration,

@@ -1,15 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 
-namespace GrowthOps.Leads.Integrations;
+namespace GrowthOps.ServiceDefaults.Secrets;
 
 /// <summary>
-/// Encrypts integration secrets at rest with AES-256-GCM under <see cref="LeadsOptions.SecretsKey"/>. Layout:
-/// version (1 byte) | nonce (12, random per encryption) | tag (16) | ciphertext. The tenant id is authenticated as associated
-/// data, so a ciphertext copied into another tenant's row does not decrypt.
+/// Encrypts a tenant's secrets at rest (integration tokens, provider passwords) with AES-256-GCM under one service key.
+/// Layout: version (1 byte) | nonce (12, random per encryption) | tag (16) | ciphertext. The tenant id is authenticated as
+/// associated data, so a ciphertext copied into another tenant's row does not decrypt.
 /// </summary>
-public sealed class SecretProtector
+public sealed class TenantSecretBox
 {
     const byte Version = 1;
     const int NonceSize = 12;
@@ -18,10 +17,11 @@ public sealed class SecretProtector
 
     readonly byte[] _key;
 
-    public SecretProtector(IOptions<LeadsOptions> options)
+    /// <param name="base64Key">Base64 of 32 bytes (the service's secrets key setting).</param>
+    /// <param name="setting">The setting's name, for the error when the key is not such.</param>
+    public TenantSecretBox(string? base64Key, string setting = "the secrets key")
     {
-        _key = TryDecodeKey(options.Value.SecretsKey)
-               ?? throw new InvalidOperationException($"{LeadsOptions.Section}:{nameof(LeadsOptions.SecretsKey)} must be base64 of 32 bytes.");
+        _key = TryDecodeKey(base64Key) ?? throw new InvalidOperationException($"{setting} must be base64 of 32 bytes.");
     }
 
     /// <summary>The key bytes when <paramref name="base64"/> is base64 of exactly 32 bytes; null otherwise.</summary>
@@ -33,7 +33,7 @@ public sealed class SecretProtector
         return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) && written == 32 ? buffer[..32] : null;
     }
 
-    public byte[] Protect(string secret, Guid tenantId)
+    public byte[] Seal(string secret, Guid tenantId)
     {
         var plaintext = Encoding.UTF8.GetBytes(secret);
         var result = new byte[HeaderSize + plaintext.Length];
@@ -47,13 +47,13 @@ public sealed class SecretProtector
     }
 
     /// <summary>The secret; throws <see cref="CryptographicException"/> when the data was tampered with, belongs to another tenant or another key.</summary>
-    public string Unprotect(byte[] protectedSecret, Guid tenantId)
+    public string Open(byte[] sealedSecret, Guid tenantId)
     {
-        if (protectedSecret.Length < HeaderSize || protectedSecret[0] != Version)
-            throw new CryptographicException("Unknown protected secret format.");
-        var plaintext = new byte[protectedSecret.Length - HeaderSize];
+        if (sealedSecret.Length < HeaderSize || sealedSecret[0] != Version)
+            throw new CryptographicException("Unknown sealed secret format.");
+        var plaintext = new byte[sealedSecret.Length - HeaderSize];
         using var aes = new AesGcm(_key, TagSize);
-        aes.Decrypt(protectedSecret.AsSpan(1, NonceSize), protectedSecret.AsSpan(HeaderSize), protectedSecret.AsSpan(1 + NonceSize, TagSize), plaintext,
+        aes.Decrypt(sealedSecret.AsSpan(1, NonceSize), sealedSecret.AsSpan(HeaderSize), sealedSecret.AsSpan(1 + NonceSize, TagSize), plaintext,
             tenantId.ToByteArray());
         return Encoding.UTF8.GetString(plaintext);
     }
