@@ -2,7 +2,7 @@ using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Persistence;
 using Npgsql;
-using static GrowthOps.Email.Data.SqlParameter;
+using static GrowthOps.Persistence.SqlParameters;
 
 namespace GrowthOps.Email.Data;
 

@@ -1,6 +1,6 @@
 using GrowthOps.Persistence;
 using Npgsql;
-using static GrowthOps.Email.Data.SqlParameter;
+using static GrowthOps.Persistence.SqlParameters;
 
 namespace GrowthOps.Email.Data;
 

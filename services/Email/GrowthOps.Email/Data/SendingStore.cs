@@ -1,7 +1,7 @@
 using Dapper;
 using GrowthOps.Persistence;
 using Npgsql;
-using static GrowthOps.Email.Data.SqlParameter;
+using static GrowthOps.Persistence.SqlParameters;
 
 namespace GrowthOps.Email.Data;
 

@@ -83,7 +83,7 @@ public sealed class RebuildsStore(UnitOfWork unitOfWork)
     {
         var command = new NpgsqlCommand(sql, unitOfWork.Connection, unitOfWork.Transaction);
         foreach (var value in values)
-            command.Parameters.Add(SqlParameter.Of(value));
+            command.Parameters.Add(SqlParameters.Of(value));
         return command;
     }
 

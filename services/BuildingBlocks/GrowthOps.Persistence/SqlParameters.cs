@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace GrowthOps.Segments.Data;
+namespace GrowthOps.Persistence;
 
-/// <summary>Positional parameters for the stores' raw SQL.</summary>
-static class SqlParameter
+/// <summary>Positional parameters (<c>$1</c>, <c>$2</c>, …) for stores' raw SQL and batches, typed by Npgsql from their values.</summary>
+public static class SqlParameters
 {
     public static NpgsqlParameter Of(object? value) => new()
     {
@@ -16,6 +16,7 @@ static class SqlParameter
         },
     };
 
+    /// <summary>One statement of an <see cref="NpgsqlBatch"/> with its positional parameters.</summary>
     public static NpgsqlBatchCommand Command(string sql, params object?[] values)
     {
         var command = new NpgsqlBatchCommand(sql);
