@@ -13,20 +13,20 @@ public sealed class TransactionalSender(EmailJobsStore jobs, MessagesStore messa
     ILogger<TransactionalSender> logger)
 {
     /// <summary>Queues the send; the request's shape must have been checked (<see cref="SendRequest.Errors"/>).</summary>
-    public async Task<SendOutcome> SendAsync(SendRequest request, CancellationToken ct)
+    public async Task<QueueOutcome> SendAsync(SendRequest request, CancellationToken ct)
     {
         var key = request.IdempotencyKey!;
         // A repeat is answered from the key alone, before the recipient or template are read again: they may have changed since.
         if (await messages.IdOfKeyAsync(key, ct) is { } existing)
-            return SendOutcome.Existing(existing, await messages.SameContentAsync(existing, AsAsked(request), ct));
+            return QueueOutcome.Existing(existing, await messages.SameContentAsync(existing, AsAsked(request), ct));
 
         var (recipient, address, refusal) = await ResolveAsync(request, ct);
         if (refusal is not null)
-            return SendOutcome.Refused(refusal);
+            return QueueOutcome.Refused(refusal);
 
         var (content, version, contentRefusal) = await ContentAsync(request, ct);
         if (contentRefusal is not null)
-            return SendOutcome.Refused(contentRefusal);
+            return QueueOutcome.Refused(contentRefusal);
         var model = MergeFields.For(recipient, address!, request.MergeData);
         try
         {
@@ -37,18 +37,18 @@ public sealed class TransactionalSender(EmailJobsStore jobs, MessagesStore messa
         }
         catch (HandlebarsException e)
         {
-            return SendOutcome.Refused(new SendRefusal("render_failed", "template_error", $"The content does not render: {e.Message}"));
+            return QueueOutcome.Refused(new SendRefusal("render_failed", "template_error", $"The content does not render: {e.Message}"));
         }
 
         var job = ToJob(request, address!, recipient?.ContactId, version);
         var (id, created) = await jobs.EnqueueAsync(job, ct);
         if (!created)
             // A concurrent request with the key committed first (the insert waited for it).
-            return SendOutcome.Existing(id, await messages.SameContentAsync(id, AsAsked(request), ct));
+            return QueueOutcome.Existing(id, await messages.SameContentAsync(id, AsAsked(request), ct));
         if (request.DryRun)
             logger.LogInformation("Dry run {MessageId} queued for {To} (key {IdempotencyKey}, requested by {RequestedBy}): it is rendered and recorded, never sent",
                 id, address, key, request.RequestedBy);
-        return SendOutcome.Queued(id);
+        return QueueOutcome.Queued(id);
     }
 
     /// <summary>The job a refused request is recorded as (no address: an empty one), so a repeat of the command is known.</summary>
