@@ -13,30 +13,16 @@ namespace GrowthOps.Email.Domain.Campaigns;
 /// campaign and checks its status again, so a claim that raced a pause, a cancel or another replica does nothing twice.
 /// </summary>
 public sealed class CampaignScheduler(IServiceScopeFactory scopes, TimeProvider clock, IOptions<CampaignsOptions> options,
-    ILogger<CampaignScheduler> logger) : BackgroundService
+    ILogger<CampaignScheduler> logger) : DueWorkService(logger)
 {
     public const string RequestedBy = "campaign-scheduler";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Claiming due campaigns failed; will try again");
-            }
+    protected override TimeSpan Interval => options.Value.PollInterval;
 
-            // Real time, not the clock: the clock decides what is due, this only how often to look.
-            await Task.Delay(options.Value.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
+    protected override string Work => "Claiming due campaigns";
 
     /// <summary>Runs every campaign due now; returns how many it ran.</summary>
-    public async Task<int> RunDueAsync(CancellationToken ct)
+    public override async Task<int> RunDueAsync(CancellationToken ct)
     {
         var ran = 0;
         while (!ct.IsCancellationRequested && await ClaimAsync(ct) is { } claimed)
@@ -44,56 +30,41 @@ public sealed class CampaignScheduler(IServiceScopeFactory scopes, TimeProvider 
         return ran;
     }
 
-    async Task<(Guid TenantId, Guid CampaignId, string Status)?> ClaimAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
-        await unitOfWork.BeginAsync(null, ct);
-        try
+    Task<(Guid TenantId, Guid CampaignId, string Status)?> ClaimAsync(CancellationToken ct) =>
+        scopes.InTransactionAsync(null, services =>
         {
             var now = clock.GetUtcNow();
-            var claimed = await scope.ServiceProvider.GetRequiredService<CampaignsStore>().ClaimDueAsync(now, now + options.Value.ClaimRetryAfter, ct);
-            await unitOfWork.CommitAsync(ct);
-            return claimed;
-        }
-        catch (Exception e)
-        {
-            await unitOfWork.RollbackAsync(e);
-            throw;
-        }
-    }
+            return services.GetRequiredService<CampaignsStore>().ClaimDueAsync(now, now + options.Value.ClaimRetryAfter, ct);
+        }, ct);
 
+    /// <summary>One campaign's due work in its tenant's transaction; a failure is logged and the claim's time brings it back.</summary>
     async Task<int> RunAsync(Guid tenantId, Guid campaignId, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var unitOfWork = services.GetRequiredService<UnitOfWork>();
         try
         {
-            await unitOfWork.BeginAsync(tenantId, ct);
-            var sending = services.GetRequiredService<CampaignSending>();
-            var campaign = await services.GetRequiredService<CampaignsStore>().GetAsync(campaignId, ct, forUpdate: true);
-            switch (campaign?.Status)
+            return await scopes.InTransactionAsync(tenantId, async services =>
             {
-                case null:
-                    break;
-                case CampaignStatuses.Scheduled:
-                    await sending.SendAsync(campaign, RequestedBy, ct);
-                    break;
-                case CampaignStatuses.Sending:
-                    await sending.CompleteIfDoneAsync(campaign, ct);
-                    break;
-                default:
-                    await services.GetRequiredService<CampaignsStore>().ClearDueAsync(campaignId, ct);
-                    break;
-            }
-
-            await unitOfWork.CommitAsync(ct);
-            return 1;
+                var sending = services.GetRequiredService<CampaignSending>();
+                var campaign = await services.GetRequiredService<CampaignsStore>().GetAsync(campaignId, ct, forUpdate: true);
+                switch (campaign?.Status)
+                {
+                    case null:
+                        break;
+                    case CampaignStatuses.Scheduled:
+                        await sending.SendAsync(campaign, RequestedBy, ct);
+                        break;
+                    case CampaignStatuses.Sending:
+                        await sending.CompleteIfDoneAsync(campaign, ct);
+                        break;
+                    default:
+                        await services.GetRequiredService<CampaignsStore>().ClearDueAsync(campaignId, ct);
+                        break;
+                }
+                return 1;
+            }, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            await unitOfWork.RollbackAsync(e);
             logger.LogWarning(e, "The due work of campaign {CampaignId} of tenant {TenantId} failed; it runs again when claimed next",
                 campaignId, tenantId);
             return 0;

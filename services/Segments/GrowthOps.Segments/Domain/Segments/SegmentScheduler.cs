@@ -15,7 +15,7 @@ namespace GrowthOps.Segments.Domain.Segments;
 /// segment's work is its own transaction of its tenant, with its messages in the outbox.
 /// </summary>
 public sealed class SegmentScheduler(IServiceScopeFactory scopes, TimeProvider clock, IOptions<SegmentsOptions> options,
-    ILogger<SegmentScheduler> logger) : BackgroundService
+    ILogger<SegmentScheduler> logger) : DueWorkService(logger)
 {
     public const string TimeElapsed = "time_elapsed";
     public const string ScheduledRefresh = "scheduled_refresh";
@@ -23,26 +23,12 @@ public sealed class SegmentScheduler(IServiceScopeFactory scopes, TimeProvider c
     /// <summary>A claimed refresh that did not finish (it failed, or its process died) is claimed again this much later.</summary>
     public static readonly TimeSpan RefreshRetryAfter = TimeSpan.FromMinutes(10);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Claiming due segment sweeps and refreshes failed; will try again");
-            }
+    protected override TimeSpan Interval => options.Value.TimeSweepInterval;
 
-            // Real time, not the clock: the clock decides what is due, this only how often to look.
-            await Task.Delay(options.Value.TimeSweepInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
+    protected override string Work => "Claiming due segment sweeps and refreshes";
 
     /// <summary>Runs the sweeps and refreshes due now, alternating so a backlog of one does not starve the other; returns how many ran.</summary>
-    public async Task<int> RunDueAsync(CancellationToken ct)
+    public override async Task<int> RunDueAsync(CancellationToken ct)
     {
         var ran = 0;
         while (!ct.IsCancellationRequested)
@@ -77,57 +63,39 @@ public sealed class SegmentScheduler(IServiceScopeFactory scopes, TimeProvider c
         return ran;
     }
 
-    async Task<(Guid TenantId, Guid SegmentId)?> ClaimAsync(Func<SegmentSchedulesStore, Task<(Guid, Guid)?>> claim, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var unitOfWork = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
-        await unitOfWork.BeginAsync(null, ct);
-        try
-        {
-            var claimed = await claim(scope.ServiceProvider.GetRequiredService<SegmentSchedulesStore>());
-            await unitOfWork.CommitAsync(ct);
-            return claimed;
-        }
-        catch (Exception e)
-        {
-            await unitOfWork.RollbackAsync(e);
-            throw;
-        }
-    }
+    Task<(Guid TenantId, Guid SegmentId)?> ClaimAsync(Func<SegmentSchedulesStore, Task<(Guid, Guid)?>> claim, CancellationToken ct) =>
+        scopes.InTransactionAsync(null, async services => (await claim(services.GetRequiredService<SegmentSchedulesStore>())) is { } c
+            ? ((Guid TenantId, Guid SegmentId)?)(c.Item1, c.Item2) : null, ct);
 
     /// <summary>One sweep or refresh in the tenant's transaction; a failure is logged and the claim's time brings it back.</summary>
     async Task<int> RunAsync(Guid tenantId, Guid segmentId, bool isSweep, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var services = scope.ServiceProvider;
-        var unitOfWork = services.GetRequiredService<UnitOfWork>();
         try
         {
-            await unitOfWork.BeginAsync(tenantId, ct);
-            var segment = await services.GetRequiredService<SegmentsStore>().GetAsync(segmentId, ct);
-            var membership = services.GetRequiredService<SegmentMembership>();
-            // Archived, made static or deleted since it was claimed: nothing to do (the row's schedule says so already).
-            if (segment is { IsDynamic: true, Status: SegmentKinds.Active })
+            return await scopes.InTransactionAsync(tenantId, async services =>
             {
-                // A sweep's claim has scheduled the next one already: an interval after it began, not after it ended, so
-                // the clock moving during a pass cannot push the next one past a boundary the pass did not see.
-                if (isSweep)
-                    await membership.RecomputeAsync(segment, TimeElapsed, ct);
-                else if (segment.AutoRefresh)
+                var segment = await services.GetRequiredService<SegmentsStore>().GetAsync(segmentId, ct);
+                var membership = services.GetRequiredService<SegmentMembership>();
+                // Archived, made static or deleted since it was claimed: nothing to do (the row's schedule says so already).
+                if (segment is { IsDynamic: true, Status: SegmentKinds.Active })
                 {
-                    await membership.RecomputeAsync(segment, ScheduledRefresh, ct);
-                    await services.GetRequiredService<SegmentSnapshots>().TakeAsync(segment, SnapshotTypes.Scheduled, ct);
-                    await services.GetRequiredService<SegmentSchedulesStore>().RefreshedAsync(segmentId,
-                        clock.GetUtcNow().AddHours(segment.RefreshIntervalHours), ct);
+                    // A sweep's claim has scheduled the next one already: an interval after it began, not after it ended, so
+                    // the clock moving during a pass cannot push the next one past a boundary the pass did not see.
+                    if (isSweep)
+                        await membership.RecomputeAsync(segment, TimeElapsed, ct);
+                    else if (segment.AutoRefresh)
+                    {
+                        await membership.RecomputeAsync(segment, ScheduledRefresh, ct);
+                        await services.GetRequiredService<SegmentSnapshots>().TakeAsync(segment, SnapshotTypes.Scheduled, ct);
+                        await services.GetRequiredService<SegmentSchedulesStore>().RefreshedAsync(segmentId,
+                            clock.GetUtcNow().AddHours(segment.RefreshIntervalHours), ct);
+                    }
                 }
-            }
-
-            await unitOfWork.CommitAsync(ct);
-            return 1;
+                return 1;
+            }, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            await unitOfWork.RollbackAsync(e);
             logger.LogWarning(e, "The {Work} of segment {SegmentId} of tenant {TenantId} failed; it runs again when claimed next",
                 isSweep ? "time sweep" : "scheduled refresh", segmentId, tenantId);
             return 0;
