@@ -17,6 +17,7 @@ public sealed class ClockedSegmentsApp : SegmentsApp
 
     protected override void Configure(IWebHostBuilder builder)
     {
+        base.Configure(builder);
         builder.UseSetting("Segments:TimeSweepInterval", "00:00:00.100");
         builder.ConfigureTestServices(services =>
         {
