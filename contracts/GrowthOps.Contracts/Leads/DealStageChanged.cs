@@ -1,6 +1,10 @@
 namespace GrowthOps.Contracts.Leads;
 
-/// <summary>A HubSpot deal's <c>dealstage</c> changed (from a verified webhook); Revenue and Attribution consume it.</summary>
+/// <summary>
+/// A deal moved to another stage: from Leads' deals API or a command (<see cref="Source"/> <c>api</c> / <c>automation</c>),
+/// or from a verified HubSpot webhook (<c>hubspot</c>: <see cref="PortalId"/> and <see cref="HubSpotEventId"/> set, and
+/// <see cref="DealId"/> HubSpot's id until HubSpot deals are kept in Leads). Revenue and Attribution consume it.
+/// </summary>
 public record DealStageChanged(
     Guid TenantId,
     string DealId,
@@ -11,4 +15,9 @@ public record DealStageChanged(
     Guid? ContactId,
     string? ContactEmail,
     long HubSpotEventId,
-    DateTimeOffset OccurredAt);
+    DateTimeOffset OccurredAt,
+    string Source = "hubspot",
+    string? Currency = null,
+    Guid? PipelineId = null,
+    IReadOnlyList<Guid>? ContactIds = null,
+    string? TriggeredBy = null);

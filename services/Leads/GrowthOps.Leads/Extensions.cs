@@ -38,6 +38,7 @@ public static class Extensions
         builder.AddAutomations();
         builder.AddInsights();
         builder.AddScoring();
+        builder.AddDeals();
         return builder;
     }
 
@@ -52,6 +53,7 @@ public static class Extensions
         api.MapInsightsApi();
         api.MapScoringApi();
         api.MapAutomationsApi();
+        api.MapDealsApi();
 
         // Outside the group on purpose: HubSpot calls the URL configured in its app (/webhooks/hubspot) and the seeds'
         // clients call /api/webhook/hubspot and /api/synthex/leads/state; those paths are a contract and stay exactly as they are.
