@@ -39,6 +39,9 @@ public static class Extensions
         builder.AddInsights();
         builder.AddScoring();
         builder.AddDeals();
+        builder.AddTasks();
+        builder.AddNotes();
+        builder.AddOwners();
         return builder;
     }
 
@@ -54,6 +57,9 @@ public static class Extensions
         api.MapScoringApi();
         api.MapAutomationsApi();
         api.MapDealsApi();
+        api.MapTasksApi();
+        api.MapNotesApi();
+        api.MapOwnersApi();
 
         // Outside the group on purpose: HubSpot calls the URL configured in its app (/webhooks/hubspot) and the seeds'
         // clients call /api/webhook/hubspot and /api/synthex/leads/state; those paths are a contract and stay exactly as they are.

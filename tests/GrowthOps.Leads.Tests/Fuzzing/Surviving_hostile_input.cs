@@ -32,6 +32,20 @@ public sealed class Surviving_hostile_input(HostileInputLeadsApp app, ITestOutpu
         ["POST /api/leads/activities/batch"] = """
             {"activities":[{"type":"page_view","contact_email":"batch{{n}}@example.com","metadata":{"url":"/pricing"},"occurred_at":"2024-05-01T10:00:00Z"}]}
             """,
+        ["POST /api/leads/deals"] = """
+            {"name":"Deal {{n}}","amount":1250.50,"currency":"EUR","stage":"qualifiedtobuy","owner_id":"owner-1","expected_close_date":"2027-01-31",
+             "source":"web","channel":"organic","attributes":{"seats":10},"external_ids":{"hubspot":"hs-{{n}}"}}
+            """,
+        ["PATCH /api/leads/deals/{id}"] = """{"amount":99.99,"stage":"contractsent","owner_id":null}""",
+        ["POST /api/leads/deals/{id}/stage"] = """{"stage":"closedwon","triggered_by":"fuzz"}""",
+        ["POST /api/leads/pipelines"] = """
+            {"name":"Pipeline {{n}}","stages":[{"key":"intro","name":"Intro","probability":0.1},{"key":"won","name":"Won","probability":1,"closed_won":true}]}
+            """,
+        ["POST /api/leads/tasks"] = """{"title":"Call {{n}}","contact_id":"{{contact}}","due_local":"2027-01-05T09:00","timezone":"Europe/Paris","priority":"high"}""",
+        ["POST /api/leads/notes"] = """{"contact_id":"{{contact}}","body":"Wants a 3-year term."}""",
+        ["PUT /api/leads/owners/{owner_id}"] = """{"name":"Ana","email":"ana@example.com","active":true}""",
+        ["PUT /api/leads/owner-groups/{group_name}"] = """{"members":["owner-1"]}""",
+        ["POST /api/leads/contacts/{id}/owner"] = """{"owner_id":"owner-1"}""",
         ["POST /api/leads/states"] = """{"name":"fuzz_{{n}}","color":"purple","position":9,"description":"A stage of its own","is_terminal":false}""",
         ["PATCH /api/leads/states/{id}"] = """{"color":"teal","description":"Freshly captured"}""",
         ["POST /api/leads/transitions"] = """{"from_state":"{{state}}","to_state":"won","name":"fuzz {{n}}","requires_notes":false}""",
@@ -73,6 +87,9 @@ public sealed class Surviving_hostile_input(HostileInputLeadsApp app, ITestOutpu
             Seed = SeedAsync,
             Fingerprint = await TenantFingerprint.ForSchemaAsync(app.Database.AdminConnectionString, "leads"),
             Examples = Examples,
+            // Names the tenant gives its own owners (their users' sub) and round-robin groups: PUT creates them in the caller's
+            // tenant, so another tenant's name is no id to refuse; the fingerprint still holds the other tenant untouched.
+            ExternalPathParameters = new HashSet<string> { "owner_id", "group_name" },
             ValidRequests = ValidRequests(address),
             Log = output.WriteLine,
         });

@@ -19,7 +19,8 @@ public class LeadsApp() : ServiceApp<Program>("leads")
     protected override Type[] Collect =>
     [
         typeof(ContactCreated), typeof(ContactUpdated), typeof(ContactDeleted), typeof(TagAdded), typeof(TagRemoved), typeof(ActivityRecorded),
-        typeof(LeadStateChanged), typeof(LeadWon), typeof(LeadLost), typeof(LeadWentDormant), typeof(DealStageChanged), typeof(DealCreated), typeof(DealWon), typeof(DealLost),
+        typeof(LeadStateChanged), typeof(LeadWon), typeof(LeadLost), typeof(LeadWentDormant), typeof(DealStageChanged), typeof(DealCreated), typeof(DealWon), typeof(DealLost), typeof(TaskCreated),
+        typeof(TaskCompleted), typeof(OwnerAssigned),
         typeof(ContactSnapshotsPage),
         typeof(GrowthOps.Contracts.Cortex.StartWorkflow), typeof(GrowthOps.Contracts.Cortex.EnrollInSequence),
     ];

@@ -43,6 +43,6 @@ public sealed record PipelineRequest(
 public sealed record PipelineStageRequest(
     [property: MaxLength(MaxKeyword), Description("Lower-case letters, digits, _ and -; unique in the pipeline.")] string Key,
     [property: MaxLength(DealFields.MaxName)] string Name,
-    [property: Range(0.0, 1.0), Description("Win probability, 0 to 1 (weighted pipeline = amount × probability).")] decimal Probability,
+    [property: Range(0.0, 1.0), Description("Win probability, 0 to 1 (weighted pipeline = amount × probability).")] double Probability,
     bool ClosedWon = false,
     bool ClosedLost = false);

@@ -6,6 +6,7 @@ using GrowthOps.Leads.Domain.Deals;
 using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
+using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -79,13 +80,15 @@ public static partial class DealsApi
                 errors[$"stages[{i}].key"] = ["appears twice"];
             if (string.IsNullOrWhiteSpace(s.Name))
                 errors[$"stages[{i}].name"] = ["required"];
+            if (!double.IsFinite(s.Probability) || s.Probability is < 0 or > 1)
+                errors[$"stages[{i}].probability"] = ["0 to 1"];
             if (s.ClosedWon && s.ClosedLost)
                 errors[$"stages[{i}]"] = ["closed_won and closed_lost exclude each other"];
         }
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         var pipeline = await tx.RunAsync(() => book.CreatePipelineAsync(request.Name.Trim(),
-            stages.Select(s => new DealsStore.NewStage(s.Key, s.Name.Trim(), s.Probability, s.ClosedWon, s.ClosedLost)).ToList(), ct), ct);
+            stages.Select(s => new DealsStore.NewStage(s.Key, s.Name.Trim(), (decimal)Math.Round(s.Probability, 4), s.ClosedWon, s.ClosedLost)).ToList(), ct), ct);
         return TypedResults.Created($"/api/leads/pipelines/{pipeline.Id}", PipelineDto.From(pipeline));
     }
 
@@ -118,6 +121,8 @@ public static partial class DealsApi
     static async Task<Results<Created<DealDto>, ValidationProblem>> CreateDeal(JsonElement body, LeadsTransaction tx, DealBook book, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        if (!RequestLimits.Check<DealRequest>(body, errors))
+            return TypedResults.ValidationProblem(errors);
         var draft = DealFields.Draft(DealFields.Parse(body, errors), errors);
         if (draft is null)
             return TypedResults.ValidationProblem(errors);
@@ -149,6 +154,8 @@ public static partial class DealsApi
     static async Task<Results<Ok<DealDto>, ValidationProblem>> PatchDeal(Guid id, JsonElement body, LeadsTransaction tx, DealBook book, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        if (!RequestLimits.Check<DealRequest>(body, errors))
+            return TypedResults.ValidationProblem(errors);
         var parsed = DealFields.Parse(body, errors);
         if (parsed.PipelineId is not null)
             errors["pipeline_id"] = ["a deal stays in its pipeline"];
