@@ -10,12 +10,7 @@ namespace GrowthOps.Leads.Tests.Deals;
 /// </summary>
 public sealed class Managing_deals(LeadsApp app) : IClassFixture<LeadsApp>
 {
-    static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text);
-    }
+    static Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status) => response.Expect(status);
 
     static Task<JsonElement> CreateDeal(HttpClient client, object body) => client.Post("/api/leads/deals", body).ContinueWith(t => Expect(t.Result, HttpStatusCode.Created)).Unwrap();
 

@@ -53,6 +53,14 @@ public static class LeadsClient
         return await response.Json();
     }
 
+    /// <summary>The response's JSON (default when empty) once its status is <paramref name="status"/>; otherwise the test fails naming the call.</summary>
+    public static async Task<JsonElement> Expect(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text);
+    }
+
     static async Task Expect(HttpResponseMessage response, HttpStatusCode status, string step) =>
         Assert.True(response.StatusCode == status, $"{step}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
 }

@@ -7,12 +7,7 @@ namespace GrowthOps.Leads.Tests.Work;
 /// <summary>Owners, assigning contacts and deals to them, and round-robin groups that skip inactive members.</summary>
 public sealed class Assigning_owners(LeadsApp app) : IClassFixture<LeadsApp>
 {
-    static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text);
-    }
+    static Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status) => response.Expect(status);
 
     static Task<HttpResponseMessage> Put(HttpClient client, string url, object body) =>
         client.PutAsync(url, new StringContent(JsonSerializer.Serialize(body, LeadsApp.Json), System.Text.Encoding.UTF8, "application/json"));

@@ -7,12 +7,7 @@ namespace GrowthOps.Leads.Tests.Work;
 /// <summary>Tasks with due times in the assignee's time zone and an overdue list, and notes that show in the contact's feed.</summary>
 public sealed class Keeping_tasks_and_notes(LeadsApp app) : IClassFixture<LeadsApp>
 {
-    static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text);
-    }
+    static Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status) => response.Expect(status);
 
     [Fact]
     public async Task A_task_due_at_nine_in_Paris_is_due_at_eight_UTC_goes_overdue_and_completes_once()
