@@ -41,6 +41,7 @@ public static class Extensions
         builder.AddDeals();
         builder.AddTasks();
         builder.AddNotes();
+        builder.AddMerges();
         builder.AddOwners();
         return builder;
     }
@@ -59,6 +60,7 @@ public static class Extensions
         api.MapDealsApi();
         api.MapTasksApi();
         api.MapNotesApi();
+        api.MapMergeApi();
         api.MapOwnersApi();
 
         // Outside the group on purpose: HubSpot calls the URL configured in its app (/webhooks/hubspot) and the seeds'

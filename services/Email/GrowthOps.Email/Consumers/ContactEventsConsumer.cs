@@ -10,7 +10,7 @@ namespace GrowthOps.Email.Consumers;
 /// </summary>
 public sealed class ContactEventsConsumer(RecipientsStore store) :
     IConsumer<ContactCreated>, IConsumer<ContactUpdated>, IConsumer<TagAdded>, IConsumer<TagRemoved>, IConsumer<LeadStateChanged>,
-    IConsumer<ContactDeleted>
+    IConsumer<ContactDeleted>, IConsumer<ContactsMerged>
 {
     public Task Consume(ConsumeContext<ContactCreated> context) => store.ApplyAsync([context.Message.Contact], context.CancellationToken);
 
@@ -24,4 +24,11 @@ public sealed class ContactEventsConsumer(RecipientsStore store) :
 
     public Task Consume(ConsumeContext<ContactDeleted> context) =>
         store.TombstoneAsync(context.Message.ContactId, context.Message.OccurredAt, context.CancellationToken);
+
+    /// <summary>A merge in Leads: the survivor as it is now (with the address it kept), the duplicate gone.</summary>
+    public async Task Consume(ConsumeContext<ContactsMerged> context)
+    {
+        await store.TombstoneAsync(context.Message.DuplicateId, context.Message.OccurredAt, context.CancellationToken);
+        await store.ApplyAsync([context.Message.Survivor], context.CancellationToken);
+    }
 }

@@ -78,8 +78,12 @@ public static class ContactsApi
         return TypedResults.Ok((await tx.RunAsync(() => store.ListAsync(filter, page, ct), ct)).Select(ContactDto.From));
     }
 
-    static async Task<Results<Ok<ContactDto>, NotFound>> GetContact(Guid id, LeadsTransaction tx, ContactsStore store, CancellationToken ct) =>
-        await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } contact ? TypedResults.Ok(ContactDto.From(contact)) : TypedResults.NotFound();
+    [ProducesProblem(StatusCodes.Status301MovedPermanently, "The contact was merged into another (survivor_id; Location names it).")]
+    static async Task<Results<Ok<ContactDto>, NotFound, MergeApi.MovedToSurvivor>> GetContact(Guid id, LeadsTransaction tx, ContactsStore store, MergesStore merges,
+        CancellationToken ct) =>
+        await tx.RunAsync(() => store.GetAsync(id, ct), ct) is { } contact
+            ? TypedResults.Ok(ContactDto.From(contact))
+            : await MergeApi.TombstoneAsync(id, null, tx, merges, ct) is { } moved ? moved : TypedResults.NotFound();
 
     [Consumes(typeof(ContactRequest), "application/json")]
     [ProducesProblem(StatusCodes.Status404NotFound)]
@@ -186,13 +190,17 @@ public static class ContactsApi
                 recorded.Select(ToRecorded).ToList()));
     }
 
-    static async Task<Results<Ok<Page<ActivityDto>>, NotFound>> ContactActivities(Guid id, [Description("Activity types, comma-separated.")] string? type,
-        [AsParameters] PageRequest page, LeadsTransaction tx, ContactsStore contacts, ActivitiesStore activities, CancellationToken ct)
+    [ProducesProblem(StatusCodes.Status301MovedPermanently, "The contact was merged into another (survivor_id; Location names the survivor's activities).")]
+    static async Task<Results<Ok<Page<ActivityDto>>, NotFound, MergeApi.MovedToSurvivor>> ContactActivities(Guid id,
+        [Description("Activity types, comma-separated.")] string? type, [AsParameters] PageRequest page, LeadsTransaction tx, ContactsStore contacts,
+        ActivitiesStore activities, MergesStore merges, CancellationToken ct)
     {
         var found = await tx.RunAsync(async () => await contacts.GetAsync(id, ct) is null
             ? null
             : await activities.ListAsync(id, Types(type), null, null, page, ct), ct);
-        return found is null ? TypedResults.NotFound() : TypedResults.Ok(found.Select(ActivityDto.From));
+        if (found is not null)
+            return TypedResults.Ok(found.Select(ActivityDto.From));
+        return await MergeApi.TombstoneAsync(id, "/activities", tx, merges, ct) is { } moved ? moved : TypedResults.NotFound();
     }
 
     static async Task<Ok<Page<ActivityDto>>> ActivityFeedList([AsParameters] ActivitiesQuery query, [AsParameters] PageRequest page, LeadsTransaction tx,

@@ -31,6 +31,9 @@ public sealed class Contact
     public DateTime Updated { get; set; }
     public bool EmailVerified { get; set; }
 
+    /// <summary>Other addresses of the contact (merged duplicates'): activities and upserts for them land here. Read, never written whole.</summary>
+    public string[] SecondaryEmails { get; set; } = [];
+
     /// <summary>Grows with every write of the row (a trigger bumps it); read back from each write.</summary>
     public long Version { get; set; }
 

@@ -11,7 +11,9 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
     const string Columns = """
         c.id, c.email, c.kind, c.first_name, c.last_name, c.phone, c.company, c.source, c.channel, c.owner_id, c.score, c.timezone,
                c.marketing_consent, c.consent_at, c.attributes::text as attributes_json, c.tags, c.state_id, s.name as state_name,
-               c.state_entered_at, c.last_interaction_at, c.created, c.updated, c.email_verified, c.version, c.ai_score
+               c.state_entered_at, c.last_interaction_at, c.created, c.updated, c.email_verified, c.version, c.ai_score,
+               coalesce((select array_agg(e.email order by e.added_at, e.email_normalized) from leads.contact_emails e
+                         where e.tenant_id = c.tenant_id and e.contact_id = c.id), '{}') as secondary_emails
         """;
 
     const string From = "from leads.contacts c left join leads.lead_states s on s.tenant_id = c.tenant_id and s.id = c.state_id";
@@ -40,9 +42,44 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
         return rows.Select(r => ((Contact, long)?)r).SingleOrDefault();
     }
 
+    /// <summary>The contact whose email this is: its primary email, else one of its secondary ones (a merged duplicate's).</summary>
     public Task<Contact?> FindByEmailAsync(string email, CancellationToken ct, bool forUpdate = false) =>
-        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(unitOfWork.Command(
-            $"{Select} where c.email_normalized = @email{(forUpdate ? " for update of c" : "")}", new { email = Contact.Normalize(email) }, ct));
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Contact>(unitOfWork.Command($"""
+            {Select} where c.id = coalesce(
+              (select p.id from leads.contacts p where p.tenant_id = leads.current_tenant() and p.email_normalized = @email),
+              (select e.contact_id from leads.contact_emails e where e.tenant_id = leads.current_tenant() and e.email_normalized = @email))
+            {(forUpdate ? " for update of c" : "")}
+            """, new { email = Contact.Normalize(email) }, ct));
+
+    /// <summary>The survivor a merged duplicate's id now points to; null for an id that was never merged.</summary>
+    public Task<Guid?> MergedIntoAsync(Guid id, CancellationToken ct) =>
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Guid?>(unitOfWork.Command(
+            "select survivor_id from leads.contact_merges where tenant_id = leads.current_tenant() and duplicate_id = @id", new { id }, ct));
+
+    /// <summary>
+    /// Makes <paramref name="secondary"/>, one of the contact's secondary emails, no longer a secondary one and its current
+    /// primary email a secondary one (the caller then writes the new primary email onto the row).
+    /// </summary>
+    public async Task SwapPrimaryEmailAsync(Contact contact, string secondary, CancellationToken ct)
+    {
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+            delete from leads.contact_emails where tenant_id = leads.current_tenant() and contact_id = @id and email_normalized = @secondary;
+            insert into leads.contact_emails (tenant_id, email_normalized, email, contact_id)
+            select leads.current_tenant(), @primaryKey::text, @primary::text, @id where @primaryKey::text is not null
+            on conflict (tenant_id, email_normalized) do nothing;
+            """, new { id = contact.Id, secondary = Contact.Normalize(secondary), primary = contact.Email, primaryKey = Contact.Normalize(contact.Email) }, ct));
+        contact.SecondaryEmails = [.. contact.SecondaryEmails.Where(e => Contact.Normalize(e) != Contact.Normalize(secondary)),
+            .. contact.Email is null ? Array.Empty<string>() : [contact.Email]];
+    }
+
+    /// <summary>Of these ids, the merged duplicates' and the survivor each now points to.</summary>
+    public async Task<IReadOnlyDictionary<Guid, Guid>> SurvivorsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<(Guid Duplicate, Guid Survivor)>(unitOfWork.Command(
+            "select duplicate_id, survivor_id from leads.contact_merges where tenant_id = leads.current_tenant() and duplicate_id = any(@ids)",
+            new { ids = ids.ToArray() }, ct))).ToDictionary(r => r.Duplicate, r => r.Survivor);
+
+    public async Task<IReadOnlyList<Contact>> GetManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<Contact>(unitOfWork.Command($"{Select} where c.id = any(@ids)", new { ids = ids.ToArray() }, ct))).ToList();
 
     /// <summary>Locked in id order (two batches naming the same contacts lock them one after the other, never crosswise).</summary>
     public async Task<IReadOnlyList<Contact>> GetManyForUpdateAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
@@ -56,7 +93,7 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
             new { afterId, limit }, ct))).ToList();
 
     /// <summary>
-    /// Inserts; false when another contact of the tenant already has the email (no row written). The row's version and AI score,
+    /// Inserts; false when another contact of the tenant already has the email, as its primary or a secondary one (no row written). The row's version and AI score,
     /// which the database sets, are read back onto <paramref name="contact"/>.
     /// </summary>
     public async Task<bool> TryInsertAsync(Contact contact, CancellationToken ct)
@@ -65,9 +102,12 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
             insert into leads.contacts (tenant_id, id, email, email_normalized, kind, first_name, last_name, phone, company, source, channel, owner_id,
               score, timezone, marketing_consent, consent_at, attributes, tags, state_id, state_entered_at, last_interaction_at, created, updated,
               email_verified)
-            values (leads.current_tenant(), @Id, @Email, @EmailNormalized, @Kind, @FirstName, @LastName, @Phone, @Company, @Source, @Channel, @OwnerId,
+            select leads.current_tenant(), @Id, @Email, @EmailNormalized, @Kind, @FirstName, @LastName, @Phone, @Company, @Source, @Channel, @OwnerId,
               @Score, @Timezone, @MarketingConsent, @ConsentAt, @AttributesJson::jsonb, @Tags, @StateId, @StateEnteredAt, @LastInteractionAt, @Created, @Updated,
-              @EmailVerified)
+              @EmailVerified
+            -- An address that is already a contact's secondary one is that contact's (a merge committed since the caller looked).
+            where @EmailNormalized::text is null or not exists (select 1 from leads.contact_emails e
+                                                                where e.tenant_id = leads.current_tenant() and e.email_normalized = @EmailNormalized::text)
             on conflict (tenant_id, email_normalized) where email_normalized is not null do nothing
             returning version, ai_score
             """, Params(contact), ct));

@@ -52,8 +52,20 @@ public sealed class ActivityFeed(ContactsStore contacts, ContactDirectory direct
     public async Task<IReadOnlyList<Recorded>> RecordAsync(IReadOnlyList<Input> inputs, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        var byId = await contacts.GetManyForUpdateAsync(inputs.Where(i => i.ContactId is not null).Select(i => i.ContactId!.Value).Distinct().ToList(), ct);
+        var ids = inputs.Where(i => i.ContactId is not null).Select(i => i.ContactId!.Value).Distinct().ToList();
+        var byId = await contacts.GetManyForUpdateAsync(ids, ct);
         var known = byId.ToDictionary(c => c.Id);
+        // An id a merge made a tombstone stands for its survivor: the activity lands there.
+        if (ids.Where(id => !known.ContainsKey(id)).ToList() is { Count: > 0 } absent
+            && await contacts.SurvivorsAsync(absent, ct) is { Count: > 0 } survivors)
+        {
+            foreach (var survivor in await contacts.GetManyForUpdateAsync(survivors.Values.Distinct().Where(id => !known.ContainsKey(id)).ToList(), ct))
+                known[survivor.Id] = survivor;
+            foreach (var (duplicate, survivor) in survivors)
+                if (known.TryGetValue(survivor, out var contact))
+                    known[duplicate] = contact;
+        }
+
         var missing = inputs.Select((input, index) => (input, index)).Where(x => x.input.ContactId is { } id && !known.ContainsKey(id)).ToList();
         if (missing.Count > 0)
             throw inputs.Count == 1

@@ -25,7 +25,7 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
     {
         var email = fields.Email.Or(null);
         if (email is not null && await contacts.FindByEmailAsync(email, ct, forUpdate: true) is { } existing)
-            return new Upserted(await ApplyAsync(existing, fields, merge: true, ct), false);
+            return new Upserted(await ApplyAsync(existing, OnFoundContact(existing, fields, email), merge: true, ct), false);
 
         var now = DateTime.UtcNow;
         var initial = await states.FindAsync(LeadStateNames.New, ct);
@@ -44,7 +44,7 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
             // Another request created this email between our look and our insert: update that one instead.
             var winner = await contacts.FindByEmailAsync(email!, ct, forUpdate: true)
                          ?? throw new InvalidOperationException("Contact insert conflicted but no contact has the email.");
-            return new Upserted(await ApplyAsync(winner, fields, merge: true, ct), false);
+            return new Upserted(await ApplyAsync(winner, OnFoundContact(winner, fields, email!), merge: true, ct), false);
         }
 
         if (announce)
@@ -52,16 +52,42 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
         return new Upserted(contact, true);
     }
 
+    /// <summary>An upsert that found the contact by one of its secondary emails leaves its primary email as it is.</summary>
+    static ContactFields OnFoundContact(Contact found, ContactFields fields, string email)
+    {
+        if (string.Equals(Contact.Normalize(found.Email), Contact.Normalize(email), StringComparison.Ordinal))
+            return fields;
+        var kept = fields.Copy();
+        kept.Email = default;
+        return kept;
+    }
+
+    /// <summary>
+    /// A contact that is not there: 404, or, for a merged duplicate's id, 409 naming the survivor (a write goes to the survivor,
+    /// not to the tombstone).
+    /// </summary>
+    public async Task<Exception> MissingAsync(Guid id, CancellationToken ct) =>
+        await contacts.MergedIntoAsync(id, ct) is { } survivor
+            ? new ConflictException($"Contact {id} was merged into {survivor}; write to the survivor.",
+                new Dictionary<string, object?> { ["survivor_id"] = survivor })
+            : new NotFoundException($"Contact {id} does not exist.");
+
     public Task AnnounceCreatedAsync(Contact contact, CancellationToken ct) =>
         publish.Publish(new ContactCreated(contacts.TenantId, contact.ToSnapshot(), DateTimeOffset.UtcNow), ct);
 
     /// <summary>PATCH: present fields replace (null clears), attributes merge key by key (a null value removes the key).</summary>
     public async Task<Contact> PatchAsync(Guid id, ContactFields fields, CancellationToken ct)
     {
-        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"Contact {id} does not exist.");
-        if (fields.Email is { HasValue: true, Value: { } email } && !string.Equals(Contact.Normalize(email), Contact.Normalize(contact.Email), StringComparison.Ordinal)
-            && await contacts.FindByEmailAsync(email, ct) is { } other && other.Id != id)
-            throw new ConflictException($"Another contact ({other.Id}) already has the email {email}.");
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw await MissingAsync(id, ct);
+        if (fields.Email is { HasValue: true, Value: { } email } && !string.Equals(Contact.Normalize(email), Contact.Normalize(contact.Email), StringComparison.Ordinal))
+        {
+            if (await contacts.FindByEmailAsync(email, ct) is { } other && other.Id != id)
+                throw new ConflictException($"Another contact ({other.Id}) already has the email {email}.");
+            // One of its own secondary emails becomes the primary one, and the primary one a secondary one (nothing is lost).
+            if (contact.SecondaryEmails.Any(e => string.Equals(Contact.Normalize(e), Contact.Normalize(email), StringComparison.Ordinal)))
+                await contacts.SwapPrimaryEmailAsync(contact, email, ct);
+        }
+
         return await ApplyAsync(contact, fields, merge: false, ct);
     }
 
@@ -179,14 +205,14 @@ public sealed class ContactDirectory(ContactsStore contacts, StatesStore states,
 
     async Task<Contact> ChangeTagsAsync(Guid id, Func<Contact, string[]> change, CancellationToken ct)
     {
-        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"Contact {id} does not exist.");
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw await MissingAsync(id, ct);
         var fields = new ContactFields { Tags = new Optional<string[]?>(change(contact)) };
         return await ApplyAsync(contact, fields, merge: false, ct);
     }
 
     public async Task DeleteAsync(Guid id, CancellationToken ct)
     {
-        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"Contact {id} does not exist.");
+        var contact = await contacts.GetAsync(id, ct, forUpdate: true) ?? throw await MissingAsync(id, ct);
         await contacts.DeleteAsync(id, ct);
         await publish.Publish(new ContactDeleted(contacts.TenantId, id, contact.Email, DateTimeOffset.UtcNow), ct);
     }

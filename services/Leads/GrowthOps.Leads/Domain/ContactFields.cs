@@ -28,6 +28,8 @@ public sealed partial class ContactFields
     public Optional<Dictionary<string, JsonElement>?> Attributes { get; set; }
     public Optional<string[]?> Tags { get; set; }
 
+    public ContactFields Copy() => (ContactFields)MemberwiseClone();
+
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_\-:.]{0,63}$")]
     private static partial Regex TagPattern();
 

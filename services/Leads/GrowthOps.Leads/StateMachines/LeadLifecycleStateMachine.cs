@@ -24,6 +24,12 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
         Event(() => Activity, x => Start(x, m => m.Message.ContactId, m => m.Message.TenantId));
         Event(() => StateChanged, x => Start(x, m => m.Message.ContactId, m => m.Message.TenantId));
         Event(() => Deleted, x => x.CorrelateById(m => m.Message.ContactId));
+        // The duplicate's lifecycle ends with it; the survivor's goes on (the survivor's own events keep it).
+        Event(() => Merged, x =>
+        {
+            x.CorrelateById(m => m.Message.DuplicateId);
+            x.OnMissingInstance(m => m.Discard());
+        });
         Schedule(() => DormancyTimeout, x => x.DormancyTimeoutTokenId, s =>
         {
             s.Delay = LeadsDefaults.DormancyPeriod;
@@ -79,6 +85,7 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
             KeepAlive(When(StateChanged, IsOpenState)).TransitionTo(Active));
 
         DuringAny(When(Deleted).Unschedule(DormancyTimeout).Finalize());
+        DuringAny(When(Merged).Unschedule(DormancyTimeout).Finalize());
         SetCompletedWhenFinalized();
     }
 
@@ -90,6 +97,7 @@ public sealed class LeadLifecycleStateMachine : MassTransitStateMachine<LeadLife
     public Event<ActivityRecorded> Activity { get; private set; } = null!;
     public Event<LeadStateChanged> StateChanged { get; private set; } = null!;
     public Event<ContactDeleted> Deleted { get; private set; } = null!;
+    public Event<ContactsMerged> Merged { get; private set; } = null!;
     public Schedule<LeadLifecycleState, LeadDormancyTimeout> DormancyTimeout { get; private set; } = null!;
 
     // Each event has exactly one matching branch per state: MassTransit runs every When whose filter passes.

@@ -11,7 +11,7 @@ namespace GrowthOps.Segments.Consumers;
 /// </summary>
 public sealed class ContactEventsConsumer(ReadModelUpdater updater) :
     IConsumer<ContactCreated>, IConsumer<ContactUpdated>, IConsumer<TagAdded>, IConsumer<TagRemoved>, IConsumer<LeadStateChanged>,
-    IConsumer<ContactDeleted>
+    IConsumer<ContactDeleted>, IConsumer<ContactsMerged>
 {
     public Task Consume(ConsumeContext<ContactCreated> context) => updater.ApplyAsync(context.Message.Contact, context.CancellationToken);
 
@@ -26,4 +26,6 @@ public sealed class ContactEventsConsumer(ReadModelUpdater updater) :
 
     public Task Consume(ConsumeContext<ContactDeleted> context) =>
         updater.DeleteAsync(context.Message.ContactId, context.Message.OccurredAt, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ContactsMerged> context) => updater.MergeAsync(context.Message, context.CancellationToken);
 }

@@ -69,6 +69,35 @@ public sealed class ReadModelStore(UnitOfWork unitOfWork)
     }
 
     /// <summary>
+    /// A merge in Leads: the duplicate's activity totals add to the survivor's and its retained activities become the
+    /// survivor's (the survivor's row must be there: apply its snapshot first). Then tombstone the duplicate. Repeating it
+    /// moves nothing more: the duplicate has nothing left.
+    /// </summary>
+    public async Task MoveActivitiesAsync(Guid duplicateId, Guid survivorId, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(unitOfWork.Connection, unitOfWork.Transaction)
+        {
+            BatchCommands =
+            {
+                Command("""
+                    insert into segments.contact_activity as a (tenant_id, contact_id, type, count, first_at, last_at)
+                    select d.tenant_id, $2, d.type, d.count, d.first_at, d.last_at from segments.contact_activity d
+                    where d.tenant_id = segments.current_tenant() and d.contact_id = $1
+                      and exists (select 1 from segments.contacts s where s.tenant_id = d.tenant_id and s.id = $2 and not s.deleted)
+                    on conflict (tenant_id, contact_id, type) do update set count = a.count + excluded.count,
+                      first_at = least(a.first_at, excluded.first_at), last_at = greatest(a.last_at, excluded.last_at)
+                    """, duplicateId, survivorId),
+                Command("""
+                    update segments.activities x set contact_id = $2 where x.tenant_id = segments.current_tenant() and x.contact_id = $1
+                      and exists (select 1 from segments.contacts s where s.tenant_id = x.tenant_id and s.id = $2 and not s.deleted)
+                    """, duplicateId, survivorId),
+                Command("delete from segments.contact_activity where tenant_id = segments.current_tenant() and contact_id = $1", duplicateId),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
     /// Makes the contact a tombstone (a row of its own if none was there yet) and drops its activities. Returns whether it
     /// was a contact until now. The deletes are statements of their own so that they see activities committed while the
     /// tombstone waited for the contact's row lock.

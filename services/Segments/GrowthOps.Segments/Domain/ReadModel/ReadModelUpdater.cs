@@ -26,6 +26,20 @@ public sealed class ReadModelUpdater(UnitOfWork unitOfWork, ReadModelStore store
             await NotifyAsync([contactId], ContactChangeCause.Deleted, ct);
     }
 
+    /// <summary>
+    /// <see cref="ContactsMerged"/>: the survivor as it is now, the duplicate's activities on it, the duplicate a tombstone;
+    /// memberships are decided again for both.
+    /// </summary>
+    public async Task MergeAsync(ContactsMerged merged, CancellationToken ct)
+    {
+        await store.ApplyAsync([merged.Survivor], null, ct);
+        await store.MoveActivitiesAsync(merged.DuplicateId, merged.SurvivorId, ct);
+        var wasContact = await store.TombstoneAsync(merged.DuplicateId, merged.OccurredAt, ct);
+        if (wasContact)
+            await NotifyAsync([merged.DuplicateId], ContactChangeCause.Deleted, ct);
+        await NotifyAsync([merged.SurvivorId], ContactChangeCause.Snapshot, ct);
+    }
+
     public async Task RecordAsync(ActivityRecorded activity, CancellationToken ct)
     {
         if (await store.RecordActivityAsync(activity, ct))
