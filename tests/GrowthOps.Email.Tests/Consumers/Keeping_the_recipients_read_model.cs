@@ -44,6 +44,22 @@ public sealed class Keeping_the_recipients_read_model(EmailApp app) : IClassFixt
     }
 
     [Fact]
+    public async Task A_merge_removes_the_duplicate_and_applies_the_survivor_as_it_is_now()
+    {
+        var tenant = Guid.NewGuid();
+        var (survivor, duplicate) = (EmailClient.Contact(firstName: "Ana"), EmailClient.Contact(firstName: "Anna"));
+        await app.Contacts(tenant, survivor, duplicate);
+
+        await app.Bus.Bus.Publish(new ContactsMerged(tenant, survivor.Id, duplicate.Id, duplicate.Email, [duplicate.Email!],
+            survivor with { LastName = "Lopez", Version = survivor.Version + 2 }, "user-1", DateTimeOffset.UtcNow));
+        await Eventually.Until(() => app.Database.ScalarAsync<bool>("select deleted from email.recipients where contact_id = $1", duplicate.Id),
+            d => d, TimeSpan.FromSeconds(30), "the duplicate is gone");
+        var client = app.ClientFor(tenant);
+        await client.GetJson($"/api/email/recipients/{duplicate.Id}", HttpStatusCode.NotFound);
+        Assert.Equal("Lopez", (await client.GetJson($"/api/email/recipients/{survivor.Id}")).GetProperty("last_name").GetString());
+    }
+
+    [Fact]
     public async Task Segment_membership_follows_segments_events_and_a_late_entry_does_not_undo_a_newer_exit()
     {
         var tenant = Guid.NewGuid();

@@ -54,4 +54,30 @@ public sealed class Consuming_leads_events(SegmentsApp app) : IClassFixture<Segm
         var announced = app.Changes.Of(onTheBus).Count(ch => ch.Cause == ContactChangeCause.Activity && ch.ContactIds.Contains(a));
         Assert.InRange(announced, 0, published.OfType<ActivityRecorded>().Count(m => m.ContactId == a));
     }
+
+    [Fact]
+    public async Task A_merge_moves_the_duplicates_activity_onto_the_survivor_and_tombstones_the_duplicate()
+    {
+        var tenant = Guid.NewGuid();
+        var (survivor, duplicate) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        foreach (var message in new object[]
+                 {
+                     Created(Snapshot(survivor, 1)), Created(Snapshot(duplicate, 1)),
+                     Activity(survivor, CreatedAt.AddHours(1)), Activity(duplicate, CreatedAt.AddHours(2)), Activity(duplicate, CreatedAt.AddHours(3)),
+                 })
+            await app.Bus.Bus.Publish(ReadModelMessages.ForTenant(message, tenant));
+        const string Totals = "select coalesce(sum(count), 0) from segments.contact_activity where contact_id = $1 and type = 'checkout.completed'";
+        await Eventually.Until(async () => await app.Database.ScalarAsync<long>(Totals, survivor) + await app.Database.ScalarAsync<long>(Totals, duplicate),
+            n => n == 3, TimeSpan.FromSeconds(30), "the three activities are in");
+
+        var merged = Snapshot(survivor, 3) with { Tags = ["vip", "trial"] };
+        await app.Bus.Bus.Publish(new ContactsMerged(tenant, survivor, duplicate, $"c-{duplicate:N}@example.com", [$"c-{duplicate:N}@example.com"], merged,
+            "user-1", DateTimeOffset.UtcNow));
+        await Eventually.Until(() => app.Database.ScalarAsync<bool>("select deleted from segments.contacts where id = $1", duplicate), d => d,
+            TimeSpan.FromSeconds(30), "the duplicate is a tombstone");
+        Assert.Equal(3, await app.Database.ScalarAsync<long>(Totals, survivor));
+        Assert.Equal(3, await app.Database.ScalarAsync<long>("select count(*) from segments.activities where contact_id = $1", survivor));
+        Assert.Equal(3, await app.Database.ScalarAsync<long>("select version from segments.contacts where id = $1", survivor));
+        Assert.Contains(app.Changes.Of(tenant), ch => ch.Cause == ContactChangeCause.Deleted && ch.ContactIds.Contains(duplicate));
+    }
 }
