@@ -61,6 +61,7 @@ public static class Extensions
         api.MapTasksApi();
         api.MapNotesApi();
         api.MapMergeApi();
+        api.MapCommandsApi();
         api.MapOwnersApi();
 
         // Outside the group on purpose: HubSpot calls the URL configured in its app (/webhooks/hubspot) and the seeds'

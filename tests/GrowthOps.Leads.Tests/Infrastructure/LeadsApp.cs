@@ -21,6 +21,7 @@ public class LeadsApp() : ServiceApp<Program>("leads")
         typeof(ContactCreated), typeof(ContactUpdated), typeof(ContactDeleted), typeof(TagAdded), typeof(TagRemoved), typeof(ActivityRecorded),
         typeof(LeadStateChanged), typeof(LeadWon), typeof(LeadLost), typeof(LeadWentDormant), typeof(DealStageChanged), typeof(DealCreated), typeof(DealWon), typeof(DealLost), typeof(TaskCreated),
         typeof(TaskCompleted), typeof(OwnerAssigned), typeof(ContactsMerged),
+        typeof(GrowthOps.Contracts.Leads.Commands.LeadsCommandApplied), typeof(GrowthOps.Contracts.Leads.Commands.LeadsCommandFailed),
         typeof(ContactSnapshotsPage),
         typeof(GrowthOps.Contracts.Cortex.StartWorkflow), typeof(GrowthOps.Contracts.Cortex.EnrollInSequence),
     ];

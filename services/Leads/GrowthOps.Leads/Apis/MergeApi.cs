@@ -18,6 +18,8 @@ public static class MergeApi
     {
         builder.Services.AddScoped<MergesStore>();
         builder.Services.AddScoped<ContactMerger>();
+        builder.Services.AddScoped<CommandLogStore>();
+        builder.Services.AddScoped<GrowthOps.Leads.Domain.Commands.CommandRunner>();
         return builder;
     }
 

@@ -208,7 +208,7 @@ public static class TasksApi
         return (current?.DueAt, zone);
     }
 
-    static async Task RequireTargetsAsync(Guid? contactId, Guid? dealId, ContactsStore contacts, DealsStore deals, CancellationToken ct)
+    public static async Task RequireTargetsAsync(Guid? contactId, Guid? dealId, ContactsStore contacts, DealsStore deals, CancellationToken ct)
     {
         if (contactId is { } c && await contacts.GetAsync(c, ct) is null)
             throw new RuleRefusedException($"No contact {c}.", new Dictionary<string, object?> { ["field"] = "contact_id" });
