@@ -182,12 +182,12 @@ public sealed class Receiving_HubSpot_webhooks(LeadsApp app) : IClassFixture<Lea
     }
 
     [Fact]
-    public async Task A_deal_stage_change_carries_the_previous_stage_the_amount_and_the_contact()
+    public async Task HubSpot_deal_events_create_and_move_the_Leads_deal_with_its_amount_contact_and_close_date()
     {
         await ConnectAsync();
         var deal = NewId();
+        var external = deal.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var hubspotContact = NewId();
-        var first = NewId();
         var setup = await DeliverAsync(SignedV3(Webhook, Json(
             ContactChange(_portal, hubspotContact, "email", "buyer@hub.test"),
             DealChange(_portal, deal, "amount", "2250.50"),
@@ -196,27 +196,52 @@ public sealed class Receiving_HubSpot_webhooks(LeadsApp app) : IClassFixture<Lea
                 eventId = NewId(), portalId = _portal, occurredAt = NowMs, subscriptionType = "deal.associationChange", associationType = "DEAL_TO_CONTACT",
                 fromObjectId = deal, toObjectId = hubspotContact, associationRemoved = false,
             },
-            DealChange(_portal, deal, "dealstage", "appointmentscheduled", first)), Secret));
-        AssertCounts(setup, received: 4, processed: 4);
-        var opened = await app.Events.WaitFor<DealStageChanged>(e => e.HubSpotEventId == first && e.TenantId == _tenant);
-        Assert.Null(opened.StageFrom);
+            DealChange(_portal, deal, "dealstage", "appointmentscheduled"),
+            DealChange(_portal, deal, "dealname", "Hub Corp – 40 seats"),
+            DealChange(_portal, deal, "closedate", "1798675200000")), Secret));
+        AssertCounts(setup, received: 6, processed: 6);
+        // Its first event created the Leads deal, in the pipeline's first stage, which HubSpot's stage then named.
+        var opened = await app.Events.WaitFor<DealStageChanged>(e => e.ExternalDealId == external && e.TenantId == _tenant);
+        Assert.Equal((null, "appointmentscheduled", "hubspot", _portal), (opened.StageFrom, opened.StageTo, opened.Source, opened.PortalId));
+        var leadsDeal = Guid.Parse(opened.DealId);
+        var contact = await app.Database.ScalarAsync<Guid>("select contact_id from leads.hubspot_contacts where hubspot_contact_id = $1", hubspotContact);
+        var client = app.ClientFor(_tenant);
+        var kept = await client.GetJson($"/api/leads/deals/{leadsDeal}");
+        Assert.Equal(("Hub Corp – 40 seats", 225050L, "appointmentscheduled", "2026-12-31", "hubspot"), (kept.GetProperty("name").GetString(),
+            kept.GetProperty("amount_minor").GetInt64(), kept.GetProperty("stage").GetString(), kept.GetProperty("expected_close_date").GetString(),
+            kept.GetProperty("source").GetString()));
+        Assert.Equal(external, kept.GetProperty("external_ids").GetProperty("hubspot").GetString());
+        Assert.Equal([contact], kept.GetProperty("contact_ids").EnumerateArray().Select(c => c.GetGuid()));
 
         var second = NewId();
         var moved = await DeliverAsync(SignedV3(Webhook, Json(DealChange(_portal, deal, "dealstage", "qualifiedtobuy", second)), Secret));
-        Assert.Equal(deal.ToString(System.Globalization.CultureInfo.InvariantCulture), moved.GetProperty("deal_id").GetString());
+        Assert.Equal(external, moved.GetProperty("deal_id").GetString());
         Assert.Equal("qualifiedtobuy", moved.GetProperty("stage_to").GetString());
         var changed = await app.Events.WaitFor<DealStageChanged>(e => e.HubSpotEventId == second && e.TenantId == _tenant);
-        Assert.Equal(("appointmentscheduled", "qualifiedtobuy"), (changed.StageFrom, changed.StageTo));
-        Assert.Equal(2250.50m, changed.Amount);
-        Assert.Equal(_portal, changed.PortalId);
-        Assert.Equal("buyer@hub.test", changed.ContactEmail);
-        Assert.NotNull(changed.ContactId);
+        Assert.Equal(("appointmentscheduled", "qualifiedtobuy", 2250.50m, contact), (changed.StageFrom, changed.StageTo, changed.Amount, changed.ContactId));
+        Assert.Equal((leadsDeal.ToString(), external, "hubspot"), (changed.DealId, changed.ExternalDealId, changed.Source));
+        Assert.Equal(["appointmentscheduled", "qualifiedtobuy"], (await client.GetJson($"/api/leads/deals/{leadsDeal}/history")).EnumerateArray()
+            .Select(h => h.GetProperty("to_stage").GetString()));
 
-        // HubSpot does not order deliveries: an older change arriving late does not move the deal back.
+        // HubSpot does not order deliveries: an older change arriving late moves neither its record nor the Leads deal back.
         var stale = await DeliverAsync(SignedV3(Webhook, Json(DealChange(_portal, deal, "dealstage", "presentationscheduled", occurredAt: NowMs - 60_000)), Secret));
         AssertCounts(stale, received: 1, processed: 0, ignored: 1);
         Assert.Equal("qualifiedtobuy", await app.Database.ScalarAsync<string>(
             "select stage from leads.hubspot_deals where tenant_id = $1 and deal_id = $2", _tenant, deal));
+        Assert.Equal("qualifiedtobuy", (await client.GetJson($"/api/leads/deals/{leadsDeal}")).GetProperty("stage").GetString());
+
+        // Closed won in HubSpot is won here: Revenue hears DealWon.
+        await DeliverAsync(SignedV3(Webhook, Json(DealChange(_portal, deal, "dealstage", "closedwon")), Secret));
+        var won = await app.Events.WaitFor<DealWon>(e => e.DealId == leadsDeal);
+        Assert.Equal((225050L, "USD"), (won.AmountMinor, won.Currency));
+
+        // A custom HubSpot stage no pipeline here has: the Leads deal stays, the move is still announced with HubSpot's stage.
+        var custom = NewId();
+        await DeliverAsync(SignedV3(Webhook, Json(DealChange(_portal, deal, "dealstage", "83514523", custom)), Secret));
+        var announced = await app.Events.WaitFor<DealStageChanged>(e => e.HubSpotEventId == custom && e.TenantId == _tenant);
+        Assert.Equal(("closedwon", "83514523", leadsDeal.ToString()), (announced.StageFrom, announced.StageTo, announced.DealId));
+        Assert.Equal("closedwon", (await client.GetJson($"/api/leads/deals/{leadsDeal}")).GetProperty("stage").GetString());
+        Assert.Single((await client.GetJson("/api/leads/deals")).GetProperty("items").EnumerateArray());
     }
 
     [Fact]
@@ -233,9 +258,11 @@ public sealed class Receiving_HubSpot_webhooks(LeadsApp app) : IClassFixture<Lea
         AssertCounts(summary, received: 1, processed: 1);
         Assert.Equal("12345", summary.GetProperty("deal_id").GetString());
         Assert.Equal("appointment_scheduled", summary.GetProperty("stage_to").GetString());
-        var changed = await app.Events.WaitFor<DealStageChanged>(e => e.TenantId == _tenant && e.DealId == "12345");
-        Assert.Equal("appointment_scheduled", changed.StageTo);
+        // The seed's stage spelling is the default pipeline's appointmentscheduled: the deal is created there.
+        var changed = await app.Events.WaitFor<DealStageChanged>(e => e.TenantId == _tenant && e.ExternalDealId == "12345");
+        Assert.Equal("appointmentscheduled", changed.StageTo);
         Assert.Null(changed.ContactId);
+        Assert.Equal("HubSpot deal 12345", (await app.ClientFor(_tenant).GetJson($"/api/leads/deals/{changed.DealId}")).GetProperty("name").GetString());
     }
 
     [Fact]

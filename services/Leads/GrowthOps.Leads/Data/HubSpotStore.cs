@@ -33,6 +33,10 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
         public DateTime? AmountAt { get; set; }
         public long? HubspotContactId { get; set; }
         public Guid? ContactId { get; set; }
+        public string? Name { get; set; }
+        public DateTime? NameAt { get; set; }
+        public DateTime? CloseDate { get; set; }
+        public DateTime? CloseDateAt { get; set; }
     }
 
     /// <summary>The tenant a portal routes to; read outside any tenant transaction (the table has no row-level security).</summary>
@@ -124,7 +128,7 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
             on conflict do nothing
             """, new { dealId, portalId }, ct));
         return await unitOfWork.Connection.QuerySingleAsync<Deal>(unitOfWork.Command("""
-            select deal_id, portal_id, stage, stage_at, amount, amount_at, hubspot_contact_id, contact_id
+            select deal_id, portal_id, stage, stage_at, amount, amount_at, hubspot_contact_id, contact_id, name, name_at, close_date::timestamp as close_date, close_date_at
             from leads.hubspot_deals where deal_id = @dealId for update
             """, new { dealId }, ct));
     }
@@ -132,7 +136,8 @@ public sealed class HubSpotStore(NpgsqlDataSource dataSource, UnitOfWork unitOfW
     public Task SaveDealAsync(Deal deal, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
             update leads.hubspot_deals set portal_id = @PortalId, stage = @Stage, stage_at = @StageAt, amount = @Amount, amount_at = @AmountAt,
-              hubspot_contact_id = @HubspotContactId, contact_id = @ContactId, updated = now()
+              hubspot_contact_id = @HubspotContactId, contact_id = @ContactId, name = @Name, name_at = @NameAt, close_date = @CloseDate::date,
+              close_date_at = @CloseDateAt, updated = now()
             where deal_id = @DealId
             """, deal, ct));
 }

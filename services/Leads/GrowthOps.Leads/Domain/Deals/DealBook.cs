@@ -42,6 +42,9 @@ public sealed class DealBook(UnitOfWork unitOfWork, DealsStore store, DealDefaul
         Optional<IReadOnlyDictionary<string, string>?> ExternalIds,
         Optional<IReadOnlyList<Guid>?> ContactIds);
 
+    /// <summary>Where a change came from outside Leads (a HubSpot delivery): carried on the <see cref="DealStageChanged"/> it causes.</summary>
+    public sealed record Origin(long PortalId, long EventId, string ExternalDealId);
+
     public async Task<IReadOnlyList<Pipeline>> PipelinesAsync(CancellationToken ct)
     {
         await defaults.EnsureAsync(unitOfWork, store, ct);
@@ -57,7 +60,7 @@ public sealed class DealBook(UnitOfWork unitOfWork, DealsStore store, DealDefaul
         return (await store.PipelinesAsync(ct)).Single(p => p.Id == id);
     }
 
-    public async Task<Deal> CreateAsync(Draft draft, string source, string? triggeredBy, CancellationToken ct)
+    public async Task<Deal> CreateAsync(Draft draft, string source, string? triggeredBy, CancellationToken ct, Origin? origin = null)
     {
         var pipelines = await PipelinesAsync(ct);
         var pipeline = draft.PipelineId is { } pipelineId
@@ -74,11 +77,11 @@ public sealed class DealBook(UnitOfWork unitOfWork, DealsStore store, DealDefaul
         await store.MoveAsync(deal, null, stage, now, source, triggeredBy, ct);
         await publish.Publish(new DealCreated(unitOfWork.TenantId!.Value, deal.Id, deal.Name, deal.AmountMinor, draft.Amount, deal.Currency, pipeline.Id,
             stage.Key, deal.ContactIds, deal.OwnerId, deal.Source, deal.Channel, triggeredBy, now), ct);
-        await PublishEnteredAsync(deal, null, stage, source, triggeredBy, now, ct);
+        await PublishEnteredAsync(deal, null, stage, source, triggeredBy, now, origin, ct);
         return (await store.GetAsync(deal.Id, ct))!;
     }
 
-    public async Task<Deal> ChangeAsync(Guid id, Changes changes, string source, string? triggeredBy, CancellationToken ct)
+    public async Task<Deal> ChangeAsync(Guid id, Changes changes, string source, string? triggeredBy, CancellationToken ct, Origin? origin = null)
     {
         var pipelines = await PipelinesAsync(ct);
         var deal = await store.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"No deal {id}.");
@@ -109,7 +112,7 @@ public sealed class DealBook(UnitOfWork unitOfWork, DealsStore store, DealDefaul
         if (changes.ContactIds.HasValue)
             await store.SetContactsAsync(id, contactIds, ct);
         if (changes.Stage is { HasValue: true, Value: var stageRef })
-            await MoveToAsync(updated, pipelines, stageRef ?? throw Invalid("stage", "cannot be cleared"), source, triggeredBy, ct);
+            await MoveToAsync(updated, pipelines, stageRef ?? throw Invalid("stage", "cannot be cleared"), source, triggeredBy, origin, ct);
         return (await store.GetAsync(id, ct))!;
     }
 
@@ -118,11 +121,12 @@ public sealed class DealBook(UnitOfWork unitOfWork, DealsStore store, DealDefaul
     {
         var pipelines = await PipelinesAsync(ct);
         var deal = await store.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"No deal {id}.");
-        await MoveToAsync(deal, pipelines, stageRef, source, triggeredBy, ct);
+        await MoveToAsync(deal, pipelines, stageRef, source, triggeredBy, null, ct);
         return (await store.GetAsync(id, ct))!;
     }
 
-    async Task MoveToAsync(Deal deal, IReadOnlyList<Pipeline> pipelines, string stageRef, string source, string? triggeredBy, CancellationToken ct)
+    async Task MoveToAsync(Deal deal, IReadOnlyList<Pipeline> pipelines, string stageRef, string source, string? triggeredBy, Origin? origin,
+        CancellationToken ct)
     {
         var pipeline = pipelines.Single(p => p.Id == deal.PipelineId);
         var from = pipeline.Stages.Single(s => s.Id == deal.StageId);
@@ -131,21 +135,35 @@ public sealed class DealBook(UnitOfWork unitOfWork, DealsStore store, DealDefaul
             return;
         var now = clock.GetUtcNow().UtcDateTime;
         await store.MoveAsync(deal, from, to, now, source, triggeredBy, ct);
-        await PublishEnteredAsync(deal, from, to, source, triggeredBy, now, ct);
+        await PublishEnteredAsync(deal, from, to, source, triggeredBy, now, origin, ct);
     }
 
-    async Task PublishEnteredAsync(Deal deal, PipelineStage? from, PipelineStage to, string source, string? triggeredBy, DateTime now, CancellationToken ct)
+    async Task PublishEnteredAsync(Deal deal, PipelineStage? from, PipelineStage to, string source, string? triggeredBy, DateTime now, Origin? origin,
+        CancellationToken ct)
     {
         var tenantId = unitOfWork.TenantId!.Value;
         var amount = deal.AmountMinor is { } minor ? Currencies.FromMinor(minor, MinorUnits(deal.Currency)) : (decimal?)null;
-        await publish.Publish(new DealStageChanged(tenantId, deal.Id.ToString(), 0, from?.Key, to.Key, amount, deal.ContactIds.Length > 0 ? deal.ContactIds[0] : null,
-            null, 0, now, source, deal.Currency, deal.PipelineId, deal.ContactIds, triggeredBy), ct);
+        await publish.Publish(new DealStageChanged(tenantId, deal.Id.ToString(), origin?.PortalId ?? 0, from?.Key, to.Key, amount,
+            deal.ContactIds.Length > 0 ? deal.ContactIds[0] : null, null, origin?.EventId ?? 0, now, source, deal.Currency, deal.PipelineId, deal.ContactIds,
+            triggeredBy, origin?.ExternalDealId), ct);
         if (to.ClosedWon && from?.ClosedWon != true)
             await publish.Publish(new DealWon(tenantId, deal.Id, deal.Name, deal.AmountMinor, amount, deal.Currency, deal.PipelineId, to.Key, deal.ContactIds,
                 deal.OwnerId, deal.Source, deal.Channel, triggeredBy, now), ct);
         else if (to.ClosedLost && from?.ClosedLost != true)
             await publish.Publish(new DealLost(tenantId, deal.Id, deal.Name, deal.AmountMinor, amount, deal.Currency, deal.PipelineId, to.Key, deal.ContactIds,
                 deal.OwnerId, triggeredBy, now), ct);
+    }
+
+    /// <summary>
+    /// The stage another system names: by key or id, else by key or name spelt loosely (case, spaces, _ and - aside: HubSpot's
+    /// <c>appointment_scheduled</c> is <c>appointmentscheduled</c>); null when the pipeline has none such.
+    /// </summary>
+    public static PipelineStage? MatchStage(Pipeline pipeline, string value)
+    {
+        static string Loose(string s) => new(s.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+        var loose = Loose(value);
+        return pipeline.Stages.FirstOrDefault(s => s.Key == value || s.Id.ToString() == value)
+               ?? pipeline.Stages.FirstOrDefault(s => Loose(s.Key) == loose || Loose(s.Name) == loose);
     }
 
     static PipelineStage FindStage(Pipeline pipeline, string stageRef) =>

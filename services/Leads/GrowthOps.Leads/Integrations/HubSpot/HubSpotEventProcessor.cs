@@ -4,6 +4,8 @@ using System.Text.Json.Serialization;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Leads.Data;
 using GrowthOps.Leads.Domain;
+using GrowthOps.Leads.Domain.Deals;
+using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults.Errors;
 using MassTransit;
 
@@ -11,11 +13,12 @@ namespace GrowthOps.Leads.Integrations.HubSpot;
 
 /// <summary>
 /// Applies a verified HubSpot delivery inside the tenant's transaction (the caller's): each event id is recorded first, so a
-/// redelivered event is a duplicate with no effect; contact events upsert the directory, deal stage changes publish
-/// <see cref="DealStageChanged"/> through the outbox. Either the whole delivery commits or none of it does, and HubSpot retries.
+/// redelivered event is a duplicate with no effect; contact events upsert the directory; deal events upsert the Leads deal with
+/// that HubSpot id (<c>external_ids.hubspot</c>: name, amount, stage, close date, contact) through the deal book, source
+/// <c>hubspot</c>, whose stage moves publish <see cref="DealStageChanged"/> (and DealWon/DealLost) through the outbox. Either the whole delivery commits or none of it does, and HubSpot retries.
 /// </summary>
 public sealed class HubSpotEventProcessor(HubSpotStore store, ContactDirectory directory, ContactsStore contacts, IPublishEndpoint publish,
-    ILogger<HubSpotEventProcessor> logger)
+    DealBook book, DealsStore leadsDeals, UnitOfWork unitOfWork, ILogger<HubSpotEventProcessor> logger)
 {
     public const string ContactIdAttribute = "hubspot_contact_id";
 
@@ -143,19 +146,31 @@ public sealed class HubSpotEventProcessor(HubSpotStore store, ContactDirectory d
         if (e.ObjectId is not { } dealId)
             return Skip(e, "it has no objectId");
         var property = e.PropertyName?.ToLowerInvariant();
-        if (property is not (null or "dealstage" or "amount"))
+        if (property is not (null or "dealstage" or "amount" or "dealname" or "closedate"))
             return Outcome.Ignored;
 
         var at = e.OccurredAt.UtcDateTime;
         var value = string.IsNullOrWhiteSpace(e.PropertyValue) ? null : e.PropertyValue.Trim();
         decimal? amount = null;
+        DateTime? closeDate = null;
         if (property == "dealstage" && value is null)
             return Skip(e, "the new stage is empty");
+        if (property == "dealname" && value is null)
+            return Skip(e, "the new name is empty");
+        if (property == "dealname" && value!.Length > DealFields.MaxName)
+            return Skip(e, $"the name is longer than {DealFields.MaxName} characters");
         if (property == "amount" && value is not null)
         {
-            if (!decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed))
-                return Skip(e, "the amount is not a number");
+            if (!decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) || parsed < 0)
+                return Skip(e, "the amount is not a number of zero or more");
             amount = parsed;
+        }
+
+        if (property == "closedate" && value is not null)
+        {
+            if (CloseDate(value) is not { } parsed)
+                return Skip(e, "the close date is neither epoch milliseconds nor an ISO 8601 date");
+            closeDate = parsed;
         }
 
         var deal = await store.LockDealAsync(dealId, e.PortalId, ct);
@@ -166,39 +181,111 @@ public sealed class HubSpotEventProcessor(HubSpotStore store, ContactDirectory d
         }
 
         await ResolveContactAsync(deal, ct);
-        var outcome = Outcome.Processed;
-        DealStageChanged? changed = null;
+        string? stageFrom = null;
+        var stageMoved = false;
         switch (property)
         {
             case "dealstage" when deal.StageAt > at:
-                outcome = Outcome.Ignored; // An older change delivered after a newer one: the newer stage stands.
-                break;
+            case "amount" when deal.AmountAt > at:
+            case "dealname" when deal.NameAt > at:
+            case "closedate" when deal.CloseDateAt > at:
+                return Outcome.Ignored; // An older change delivered after a newer one: the newer value stands.
             case "dealstage":
-                var from = deal.Stage;
+                stageFrom = deal.Stage;
+                stageMoved = !string.Equals(stageFrom, value, StringComparison.Ordinal);
                 deal.Stage = value;
                 deal.StageAt = at;
-                if (!string.Equals(from, value, StringComparison.Ordinal))
-                {
-                    var contact = deal.ContactId is { } contactId ? await contacts.GetAsync(contactId, ct) : null;
-                    changed = new DealStageChanged(contacts.TenantId, dealId.ToString(CultureInfo.InvariantCulture), e.PortalId, from, value!, deal.Amount,
-                        contact?.Id, contact?.Email, e.EventId, e.OccurredAt);
-                }
-
-                break;
-            case "amount" when deal.AmountAt > at:
-                outcome = Outcome.Ignored;
                 break;
             case "amount":
                 deal.Amount = amount;
                 deal.AmountAt = at;
                 break;
+            case "dealname":
+                deal.Name = value;
+                deal.NameAt = at;
+                break;
+            case "closedate":
+                deal.CloseDate = closeDate;
+                deal.CloseDateAt = at;
+                break;
         }
 
         await store.SaveDealAsync(deal, ct);
-        if (changed is not null)
-            await publish.Publish(changed, ct);
-        return outcome;
+        await KeepLeadsDealAsync(deal, e, property, stageMoved, stageFrom, ct);
+        return Outcome.Processed;
     }
+
+    const string HubSpotSource = "hubspot";
+
+    static readonly DealBook.Changes NoChanges = new(default, default, default, default, default, default, default, default, default, default, default);
+
+    /// <summary>
+    /// The Leads deal of the HubSpot deal, created on its first event (with all that is known of it) or changed by this event's
+    /// property, through the deal book (source <c>hubspot</c>). A stage that no stage of the deal's pipeline matches (a custom
+    /// HubSpot stage) leaves the Leads deal where it is, and HubSpot's move is still published with HubSpot's stage. A value the
+    /// deal book refuses (more decimals than the currency has) is logged and the rest of the delivery stands: one event must not
+    /// fail a delivery, which HubSpot would retry for a day.
+    /// </summary>
+    async Task KeepLeadsDealAsync(HubSpotStore.Deal row, HubSpotEvent e, string? property, bool stageMoved, string? stageFrom, CancellationToken ct)
+    {
+        var external = Id(row.DealId);
+        var origin = new DealBook.Origin(e.PortalId, e.EventId, external);
+        var triggeredBy = $"hubspot:{e.PortalId}";
+        var pipelines = await book.PipelinesAsync(ct);
+        await unitOfWork.SavepointAsync("hubspot_deal", ct);
+        try
+        {
+            bool published;
+            Deal kept;
+            if (await leadsDeals.FindByExternalIdAsync(HubSpotSource, external, ct, forUpdate: true) is not { } existing)
+            {
+                var pipeline = pipelines.First(p => p.IsDefault);
+                var stage = row.Stage is null ? null : DealBook.MatchStage(pipeline, row.Stage);
+                var draft = new DealBook.Draft(row.Name ?? $"HubSpot deal {external}", row.Amount, DealFields.DefaultCurrency, pipeline.Id, stage?.Key, null,
+                    row.CloseDate is { } d ? DateOnly.FromDateTime(d) : null, HubSpotSource, null, null,
+                    new Dictionary<string, string> { [HubSpotSource] = external }, row.ContactId is { } c ? [c] : []);
+                kept = await book.CreateAsync(draft, HubSpotSource, triggeredBy, ct, origin);
+                published = stage is not null;
+            }
+            else
+            {
+                var pipeline = pipelines.Single(p => p.Id == existing.PipelineId);
+                var stage = property == "dealstage" && stageMoved ? DealBook.MatchStage(pipeline, row.Stage!) : null;
+                var changes = NoChanges with
+                {
+                    Amount = property == "amount" ? new(row.Amount) : default,
+                    Name = property == "dealname" ? new(row.Name) : default,
+                    ExpectedCloseDate = property == "closedate" ? new(row.CloseDate is { } d ? DateOnly.FromDateTime(d) : null) : default,
+                    Stage = stage is not null ? new(stage.Key) : default,
+                    ContactIds = row.ContactId is { } c && !existing.ContactIds.Contains(c) ? new([.. existing.ContactIds, c]) : default,
+                };
+                kept = await book.ChangeAsync(existing.Id, changes, HubSpotSource, triggeredBy, ct, origin);
+                // A stage it is in already (moved in Leads first) is no move: nothing to announce.
+                published = stage is not null;
+            }
+
+            await unitOfWork.ReleaseSavepointAsync("hubspot_deal", ct);
+            if (stageMoved && !published)
+            {
+                var contact = row.ContactId is { } contactId ? await contacts.GetAsync(contactId, ct) : null;
+                await publish.Publish(new DealStageChanged(contacts.TenantId, kept.Id.ToString(), e.PortalId, stageFrom, row.Stage!, row.Amount,
+                    contact?.Id, contact?.Email, e.EventId, e.OccurredAt, HubSpotSource, kept.Currency, kept.PipelineId, kept.ContactIds, triggeredBy,
+                    external), ct);
+            }
+        }
+        catch (RuleRefusedException refused)
+        {
+            await unitOfWork.RollbackToSavepointAsync("hubspot_deal", refused, ct);
+            logger.LogWarning("HubSpot deal {DealId} of portal {PortalId}: event {EventId} not applied to its Leads deal: {Reason}", external, e.PortalId,
+                e.EventId, refused.Message);
+        }
+    }
+
+    /// <summary>HubSpot's date properties: epoch milliseconds (midnight UTC of the day), or an ISO 8601 date as some apps send.</summary>
+    static DateTime? CloseDate(string value) =>
+        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
+            ? ms is > -62135596800000 and < 253402300800000 ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.Date : null
+            : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at.UtcDateTime.Date : null;
 
     /// <summary>Deal ↔ contact associations (HubSpot sends both directions; either sets the deal's contact).</summary>
     async Task<Outcome> AssociationAsync(HubSpotEvent e, CancellationToken ct)
@@ -227,6 +314,8 @@ public sealed class HubSpotEventProcessor(HubSpotStore store, ContactDirectory d
         deal.ContactId = null;
         await ResolveContactAsync(deal, ct);
         await store.SaveDealAsync(deal, ct);
+        // The contact joins the Leads deal's contacts (a removal in HubSpot leaves it: a person decides that here).
+        await KeepLeadsDealAsync(deal, e, null, false, null, ct);
         return Outcome.Processed;
     }
 
