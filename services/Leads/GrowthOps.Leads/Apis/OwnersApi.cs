@@ -38,6 +38,14 @@ public static partial class OwnersApi
         return api;
     }
 
+    /// <summary>
+    /// An id as a token's <c>sub</c> carries it, and one that is its own path segment: no separators, no escapes (a value that
+    /// still holds <c>%2E%2E</c> after the path was decoded was escaped twice, a trick, not an id), not <c>.</c> or <c>..</c>.
+    /// </summary>
+    static bool IsOwnerId(string id) =>
+        id.Length is > 0 and <= LeadsDefaults.MaxText && id.Trim() == id && id is not ("." or "..")
+        && !id.Any(c => char.IsControl(c) || c is '/' or '\\' or '%');
+
     static async Task<Ok<IReadOnlyList<OwnerDto>>> List(LeadsTransaction tx, OwnersStore store, CancellationToken ct) =>
         TypedResults.Ok<IReadOnlyList<OwnerDto>>((await tx.RunAsync(() => store.ListAsync(ct), ct)).Select(OwnerDto.From).ToList());
 
@@ -47,8 +55,8 @@ public static partial class OwnersApi
     {
         var id = ownerId;
         var errors = new Dictionary<string, string[]>();
-        if (id.Length is 0 or > LeadsDefaults.MaxText || id.Trim() != id)
-            errors["owner_id"] = ["1 to 500 characters, no surrounding spaces"];
+        if (!IsOwnerId(id))
+            errors["owner_id"] = ["1 to 500 characters, no surrounding spaces, no control characters, no / \\ or % and not a dot segment"];
         if (string.IsNullOrWhiteSpace(request.Name))
             errors["name"] = ["required"];
         if (request.Email is { } email && !GrowthOps.ServiceDefaults.Validation.EmailAddress.TryParse(email, out _))
