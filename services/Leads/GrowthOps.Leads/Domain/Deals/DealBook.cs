@@ -40,7 +40,11 @@ public sealed class DealBook(UnitOfWork unitOfWork, DealsStore store, DealDefaul
         Optional<string?> Channel,
         Optional<IReadOnlyDictionary<string, JsonElement>?> Attributes,
         Optional<IReadOnlyDictionary<string, string>?> ExternalIds,
-        Optional<IReadOnlyList<Guid>?> ContactIds);
+        Optional<IReadOnlyList<Guid>?> ContactIds)
+    {
+        /// <summary>Changes nothing: the start of a change to one or two fields (<c>Changes.None with { OwnerId = … }</c>).</summary>
+        public static readonly Changes None = new(default, default, default, default, default, default, default, default, default, default, default);
+    }
 
     /// <summary>Where a change came from outside Leads (a HubSpot delivery): carried on the <see cref="DealStageChanged"/> it causes.</summary>
     public sealed record Origin(long PortalId, long EventId, string ExternalDealId);

@@ -32,12 +32,10 @@ public sealed class OwnerAssignment(UnitOfWork unitOfWork, OwnersStore owners, C
         var deal = await deals.GetAsync(dealId, ct, forUpdate: true) ?? throw new NotFoundException($"No deal {dealId}.");
         var owner = await ChooseAsync(ownerId, group, ct);
         if (deal.OwnerId != owner)
-            await book.ChangeAsync(dealId, NoChanges with { OwnerId = new(owner) }, "api", assignedBy, ct);
+            await book.ChangeAsync(dealId, DealBook.Changes.None with { OwnerId = new(owner) }, "api", assignedBy, ct);
         await PublishAsync("deal", dealId, owner, deal.OwnerId, group, assignedBy, ct);
         return new Result(owner, deal.OwnerId);
     }
-
-    static readonly DealBook.Changes NoChanges = new(default, default, default, default, default, default, default, default, default, default, default);
 
     async Task<string> ChooseAsync(string? ownerId, string? group, CancellationToken ct)
     {

@@ -217,8 +217,6 @@ public sealed class HubSpotEventProcessor(HubSpotStore store, ContactDirectory d
 
     const string HubSpotSource = "hubspot";
 
-    static readonly DealBook.Changes NoChanges = new(default, default, default, default, default, default, default, default, default, default, default);
-
     /// <summary>
     /// The Leads deal of the HubSpot deal, created on its first event (with all that is known of it) or changed by this event's
     /// property, through the deal book (source <c>hubspot</c>). A stage that no stage of the deal's pipeline matches (a custom
@@ -251,7 +249,7 @@ public sealed class HubSpotEventProcessor(HubSpotStore store, ContactDirectory d
             {
                 var pipeline = pipelines.Single(p => p.Id == existing.PipelineId);
                 var stage = property == "dealstage" && stageMoved ? DealBook.MatchStage(pipeline, row.Stage!) : null;
-                var changes = NoChanges with
+                var changes = DealBook.Changes.None with
                 {
                     Amount = property == "amount" ? new(row.Amount) : default,
                     Name = property == "dealname" ? new(row.Name) : default,
