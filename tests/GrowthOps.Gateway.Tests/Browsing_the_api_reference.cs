@@ -28,6 +28,7 @@ public sealed partial class Browsing_the_api_reference
         Assert.Contains("""{"title":"Leads","url":"openapi/leads/v1.json"}""", html, StringComparison.Ordinal);
         Assert.Contains("""{"title":"Segments","url":"openapi/segments/v1.json"}""", html, StringComparison.Ordinal);
         Assert.Contains("""{"title":"Email","url":"openapi/email/v1.json"}""", html, StringComparison.Ordinal);
+        Assert.Contains("""{"title":"Cortex","url":"openapi/cortex/v1.json"}""", html, StringComparison.Ordinal);
 
         var probe = NewProbe();
         var document = await app.SendAsync(HttpMethod.Get, "/openapi/leads/v1.json", probe);

@@ -1,0 +1,1 @@
+[assembly: CollectionBehavior(MaxParallelThreads = 3)]
