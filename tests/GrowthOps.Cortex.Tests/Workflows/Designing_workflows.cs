@@ -72,11 +72,26 @@ public sealed class Designing_workflows(CortexApp app) : IClassFixture<CortexApp
         await (await client.PostAsync($"/api/cortex/workflows/{id}/resume", null)).Expect(HttpStatusCode.Conflict);
         await (await client.Patch($"/api/cortex/workflows/{id}", new { name = "Again" })).Expect(HttpStatusCode.Conflict);
 
+        // Duplicated and exported/imported: a new draft with the same graph, never the original's versions.
+        var copy = await (await client.PostAsync($"/api/cortex/workflows/{id}/duplicate", null)).Expect(HttpStatusCode.Created);
+        Assert.Equal(("Post-purchase (copy)", "draft", JsonValueKind.Null), (copy.GetProperty("name").GetString(), copy.GetProperty("status").GetString(),
+            copy.GetProperty("current_version").ValueKind));
+        var exported = await client.GetJson($"/api/cortex/workflows/{id}/export");
+        Assert.Equal("growthops.workflow/v1", exported.GetProperty("format").GetString());
+        var elsewhere = app.ClientFor(Guid.NewGuid());
+        var imported = await (await elsewhere.PostAsync("/api/cortex/workflows/import",
+            new StringContent(exported.GetRawText(), System.Text.Encoding.UTF8, "application/json"))).Expect(HttpStatusCode.Created);
+        Assert.Equal(("Post-purchase", 30), (imported.GetProperty("name").GetString(), imported.GetProperty("reentry_days").GetInt32()));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(exported.GetProperty("graph").GetRawText()),
+            System.Text.Json.Nodes.JsonNode.Parse(imported.GetProperty("graph").GetRawText())));
+        await (await elsewhere.Post("/api/cortex/workflows/import", new { format = "n8n", name = "x", graph = CheckoutFlow() })).Expect(HttpStatusCode.BadRequest);
+
         // Another tenant sees none of it.
         var stranger = app.ClientFor(Guid.NewGuid());
         await (await stranger.GetAsync($"/api/cortex/workflows/{id}")).Expect(HttpStatusCode.NotFound);
         Assert.Empty((await stranger.GetJson("/api/cortex/workflows")).GetProperty("items").EnumerateArray());
         Assert.Single((await client.GetJson("/api/cortex/workflows?status=archived")).GetProperty("items").EnumerateArray());
+        Assert.Equal(2, (await client.GetJson("/api/cortex/workflows")).GetProperty("items").GetArrayLength());
     }
 
     [Fact]

@@ -44,6 +44,9 @@ public static class WorkflowsApi
         workflows.MapPost("/{id:guid}/publish", Publish);
         workflows.MapGet("/{id:guid}/versions", Versions);
         workflows.MapGet("/{id:guid}/versions/{version:int}", Version);
+        workflows.MapPost("/{id:guid}/duplicate", Duplicate).WithIdempotency();
+        workflows.MapGet("/{id:guid}/export", Export);
+        workflows.MapPost("/import", Import).WithIdempotency();
         workflows.MapPost("/{id:guid}/pause", Pause);
         workflows.MapPost("/{id:guid}/resume", Resume);
         workflows.MapPost("/{id:guid}/archive", Archive);
@@ -221,6 +224,67 @@ public static class WorkflowsApi
 
     static async Task<Results<Ok<VersionDto>, NotFound>> Version(Guid id, int version, UnitOfWork unitOfWork, WorkflowsStore store, CancellationToken ct) =>
         await unitOfWork.InTransactionAsync(() => store.VersionAsync(id, version, ct), ct) is { } v ? TypedResults.Ok(VersionDto.From(v)) : TypedResults.NotFound();
+
+    public const string ExportFormat = "growthops.workflow/v1";
+
+    /// <summary>A workflow as a file: its draft and settings (no status, versions or runs), for <c>POST /workflows/import</c>.</summary>
+    public sealed record WorkflowExport(
+        [property: Description("growthops.workflow/v1")] string Format, string Name, string? Description, JsonElement Graph, string Reentry,
+        int? ReentryDays, JsonElement? Goal, JsonElement? ExitCriteria, DateTime ExportedAt);
+
+    /// <summary>A new draft with the workflow's graph and settings, named "… (copy)" unless a name is given.</summary>
+    [ProducesProblem(StatusCodes.Status404NotFound)]
+    static async Task<Results<Created<WorkflowDto>, ValidationProblem>> Duplicate(Guid id, [Description("The copy's name.")] string? name,
+        ClaimsPrincipal user, UnitOfWork unitOfWork, WorkflowsStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (name is { Length: 0 or > MaxName } || (name is not null && string.IsNullOrWhiteSpace(name)))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [$"1 to {MaxName} characters"] });
+        var copy = await unitOfWork.InTransactionAsync(async () =>
+        {
+            var w = await store.GetAsync(id, ct) ?? throw new NotFoundException($"No workflow {id}.");
+            var now = clock.GetUtcNow().UtcDateTime;
+            var suffix = " (copy)";
+            var copyName = name?.Trim() ?? (w.Name.Length + suffix.Length <= MaxName ? w.Name + suffix : w.Name);
+            var c = w with
+            {
+                Id = Guid.CreateVersion7(), Name = copyName, Status = "draft", CurrentVersion = null, CreatedBy = user.FindFirst("sub")?.Value,
+                CreatedAt = now, UpdatedAt = now,
+            };
+            await store.InsertAsync(c, ct);
+            return c;
+        }, ct);
+        return TypedResults.Created($"/api/cortex/workflows/{copy.Id}", WorkflowDto.From(copy));
+    }
+
+    static async Task<Results<Ok<WorkflowExport>, NotFound>> Export(Guid id, UnitOfWork unitOfWork, WorkflowsStore store, TimeProvider clock,
+        CancellationToken ct) =>
+        await unitOfWork.InTransactionAsync(() => store.GetAsync(id, ct), ct) is { } w
+            ? TypedResults.Ok(new WorkflowExport(ExportFormat, w.Name, w.Description, w.Graph, w.Reentry, w.ReentryDays, w.Goal, w.ExitCriteria,
+                clock.GetUtcNow().UtcDateTime))
+            : TypedResults.NotFound();
+
+    public sealed record ImportRequest(
+        [property: MaxLength(40), Description("growthops.workflow/v1")] string? Format,
+        [property: MaxLength(MaxName)] string? Name = null,
+        [property: MaxLength(MaxDescription)] string? Description = null,
+        [property: JsonLimits(MaxProperties = 50, MaxKeyLength = 100, MaxDepth = 24, MaxBytes = MaxGraphBytes)] JsonElement? Graph = null,
+        [property: MaxLength(20), RegularExpression("^(once_per_contact|once_per_days|always)$")] string? Reentry = null,
+        [property: Range(1, 3650)] int? ReentryDays = null,
+        [property: JsonLimits(MaxProperties = 20, MaxKeyLength = 100, MaxDepth = 8, MaxBytes = 16384)] JsonElement? Goal = null,
+        [property: JsonLimits(MaxProperties = 20, MaxKeyLength = 100, MaxDepth = 8, MaxBytes = 16384)] JsonElement? ExitCriteria = null,
+        DateTime? ExportedAt = null);
+
+    /// <summary>An exported workflow (another tenant's or installation's) as a new draft of this tenant's.</summary>
+    static async Task<Results<Created<WorkflowDto>, ValidationProblem>> Import(ImportRequest request, ClaimsPrincipal user, UnitOfWork unitOfWork,
+        WorkflowsStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.Format != ExportFormat)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = [$"must be {ExportFormat} (GET /workflows/{{id}}/export)"] });
+        if (Present(request.Graph) is null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["graph"] = ["required"] });
+        return await Create(new WorkflowRequest(request.Name, request.Description, request.Graph, request.Reentry, request.ReentryDays, request.Goal,
+            request.ExitCriteria), user, unitOfWork, store, clock, ct);
+    }
 
     /// <summary>No new runs start; waiting runs hold.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
