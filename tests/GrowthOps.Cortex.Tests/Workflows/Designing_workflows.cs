@@ -138,6 +138,9 @@ public sealed class Designing_workflows(CortexApp app) : IClassFixture<CortexApp
         // Not a graph at all is a bad request, and nothing is stored.
         await (await client.Post("/api/cortex/workflows", new { name = "Not a graph", graph = new { nodes = "x" } })).Expect(HttpStatusCode.BadRequest);
         await (await client.Post("/api/cortex/workflows", new { graph = CheckoutFlow() })).Expect(HttpStatusCode.BadRequest);
+        // A re-entry policy that is none of the three (found by the fuzzer: it was a 500 from the table's check).
+        await (await client.Post("/api/cortex/workflows", new { name = "Odd", reentry = "sometimes" })).Expect(HttpStatusCode.BadRequest);
+        await (await client.Post("/api/cortex/workflows", new { name = "Odd", reentry = "once_per_days", reentry_days = 0 })).Expect(HttpStatusCode.BadRequest);
         Assert.Single((await client.GetJson("/api/cortex/workflows")).GetProperty("items").EnumerateArray());
     }
 

@@ -104,6 +104,10 @@ public static class WorkflowsApi
             errors["name"] = ["cannot be blank"];
         if (request.Graph is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } graph)
             WorkflowGraph.Read(graph, errors);
+        if (request.Reentry is not (null or "once_per_contact" or "once_per_days" or "always"))
+            errors["reentry"] = ["once_per_contact, once_per_days or always"];
+        if (request.ReentryDays is < 1 or > 3650)
+            errors["reentry_days"] = ["1 to 3650"];
         if (request.Reentry == "once_per_days" && request.ReentryDays is null)
             errors["reentry_days"] = ["required with once_per_days"];
         return errors;
