@@ -4,7 +4,8 @@ using GrowthOps.Messaging;
 using GrowthOps.Persistence;
 using GrowthOps.Segments.Apis;
 using GrowthOps.Segments.Data;
-using GrowthOps.Segments.Domain.Criteria;
+using GrowthOps.Conditions;
+using GrowthOps.Segments.Domain;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace GrowthOps.Segments;

@@ -15,7 +15,7 @@ public static class CriteriaJson
         return CriteriaParser.Parse(root.GetProperty("criteria").Clone(), logic, retentionDays);
     }
 
-    public static GrowthOps.Segments.Domain.Criteria.Criteria Valid(string body)
+    public static GrowthOps.Conditions.Criteria Valid(string body)
     {
         var result = Parse(body);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));

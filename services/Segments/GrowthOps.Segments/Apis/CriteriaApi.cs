@@ -1,5 +1,6 @@
 using System.Text.Json;
-using GrowthOps.Segments.Domain.Criteria;
+using GrowthOps.Conditions;
+using GrowthOps.Segments.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GrowthOps.Segments.Apis;

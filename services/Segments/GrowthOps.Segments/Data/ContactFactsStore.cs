@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Dapper;
 using GrowthOps.Persistence;
-using GrowthOps.Segments.Domain.Criteria;
+using GrowthOps.Conditions;
+using GrowthOps.Segments.Domain;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,6 +1,7 @@
 using Dapper;
 using GrowthOps.Persistence;
-using GrowthOps.Segments.Domain.Criteria;
+using GrowthOps.Conditions;
+using GrowthOps.Segments.Domain;
 using GrowthOps.Segments.Domain.Predictive;
 
 namespace GrowthOps.Segments.Data;

@@ -2,7 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using GrowthOps.Persistence;
-using GrowthOps.Segments.Domain.Criteria;
+using GrowthOps.Conditions;
+using GrowthOps.Segments.Domain;
 using GrowthOps.Segments.Domain.Segments;
 using GrowthOps.ServiceDefaults.Paging;
 

@@ -43,7 +43,7 @@ public sealed class Comparing_the_back_ends(ReadModelDatabase db) : IClassFixtur
         });
     }
 
-    static string Report(string json, SqlFragment sql, IReadOnlyList<ContactFacts> contacts, GrowthOps.Segments.Domain.Criteria.Criteria criteria,
+    static string Report(string json, SqlFragment sql, IReadOnlyList<ContactFacts> contacts, GrowthOps.Conditions.Criteria criteria,
         HashSet<Guid> bySql, HashSet<Guid> inMemory, HashSet<Guid> afterLoad)
     {
         var report = new StringBuilder().AppendLine($"criteria: {json}").AppendLine($"sql: {sql.Sql}");

@@ -161,7 +161,7 @@ public static class CriteriaScenarios
         FieldType.Boolean => Gen.Elements(true, false).Select(b => Value(b)),
         FieldType.Tags => Gen.Elements(TagValues).Select(s => Value(s)),
         _ when op == CriteriaOperator.Regex => Gen.Elements(Regexes).Select(s => Value(s)),
-        _ when op is CriteriaOperator.Contains or CriteriaOperator.NotContains => Gen.Elements(TextValues.Where(t => t.Length > 0).ToArray()).Select(s => Value(s)),
+        _ when op is CriteriaOperator.Contains or CriteriaOperator.NotContains or CriteriaOperator.StartsWith or CriteriaOperator.EndsWith => Gen.Elements(TextValues.Where(t => t.Length > 0).ToArray()).Select(s => Value(s)),
         _ => Gen.Elements(TextValues).Select(s => Value(s)),
     };
 

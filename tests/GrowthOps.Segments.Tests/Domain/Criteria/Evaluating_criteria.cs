@@ -29,6 +29,22 @@ public sealed class Evaluating_criteria
     }
 
     [Fact]
+    public void The_automation_engine_seeds_operators_mean_what_their_names_say()
+    {
+        var contact = Contact(c => c with { Email = "Alice@Example.com", Score = 50, Company = null });
+        Assert.True(Matches("""[{"field": "email", "operator": "starts_with", "value": "ALICE@"}]""", contact));
+        Assert.False(Matches("""[{"field": "email", "operator": "starts_with", "value": "example"}]""", contact));
+        Assert.True(Matches("""[{"field": "email", "operator": "ends_with", "value": "example.COM"}]""", contact));
+        Assert.False(Matches("""[{"field": "email", "operator": "ends_with", "value": "alice"}]""", contact));
+        Assert.True(Matches("""[{"field": "score", "operator": "greater_or_equal", "value": 50}]""", contact));
+        Assert.False(Matches("""[{"field": "score", "operator": "less_or_equal", "value": 49}]""", contact));
+        Assert.True(Matches("""[{"field": "email", "operator": "regex_match", "value": "^alice@"}]""", contact));
+        Assert.True(Matches("""[{"field": "company", "operator": "is_empty"}]""", contact));
+        Assert.False(Matches("""[{"field": "company", "operator": "is_not_empty"}]""", contact));
+        Assert.True(Matches("""[{"field": "email", "operator": "is_not_empty"}]""", contact));
+    }
+
+    [Fact]
     public void Text_ignores_the_case_of_ascii_letters_only()
     {
         var contact = Contact(c => c with { Email = "ALICE@Example.COM", Company = "ÉCOLE" });

@@ -132,7 +132,7 @@ public sealed class Parsing_criteria
         Assert.Equal(
         [
             "criteria[0].operator: operator 'between' does not apply to text field 'attributes.renewal' (the value decides the type; say \"type\" for another); " +
-            "use one of equals, not_equals, contains, not_contains, in, not_in, is_null, is_not_null, regex",
+            "use one of equals, not_equals, contains, not_contains, in, not_in, is_null, is_not_null, regex, starts_with, ends_with",
             "criteria[1].type: only attributes.<key> and metadata.<key> fields take a type",
             "criteria[2].type: expected 'number', 'text', 'date' or 'boolean'",
         ], CriteriaJson.Errors("""

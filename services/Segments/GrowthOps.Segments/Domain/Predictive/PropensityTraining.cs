@@ -1,6 +1,7 @@
 using GrowthOps.Modelling;
 using GrowthOps.Segments.Data;
-using GrowthOps.Segments.Domain.Criteria;
+using GrowthOps.Conditions;
+using GrowthOps.Segments.Domain;
 using GrowthOps.Segments.Domain.Segments;
 using Microsoft.Extensions.Options;
 

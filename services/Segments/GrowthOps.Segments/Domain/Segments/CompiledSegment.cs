@@ -1,4 +1,4 @@
 namespace GrowthOps.Segments.Domain.Segments;
 
 /// <summary>An active dynamic segment with its criteria parsed once.</summary>
-public sealed record CompiledSegment(Guid Id, string Name, Criteria.Criteria Criteria);
+public sealed record CompiledSegment(Guid Id, string Name, GrowthOps.Conditions.Criteria Criteria);

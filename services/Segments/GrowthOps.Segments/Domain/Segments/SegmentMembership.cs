@@ -3,7 +3,8 @@ using System.Diagnostics;
 using GrowthOps.Contracts.Segments;
 using GrowthOps.Persistence;
 using GrowthOps.Segments.Data;
-using GrowthOps.Segments.Domain.Criteria;
+using GrowthOps.Conditions;
+using GrowthOps.Segments.Domain;
 using MassTransit;
 
 namespace GrowthOps.Segments.Domain.Segments;

@@ -1,0 +1,17 @@
+namespace GrowthOps.Conditions;
+
+/// <summary>Where a field's value comes from.</summary>
+public enum FieldKind
+{
+    /// <summary>A column of <c>segments.contacts</c>.</summary>
+    Column,
+
+    /// <summary>Whole days (rounded down) from a date column to the moment of evaluation: <c>days_inactive</c>, <c>days_in_state</c>.</summary>
+    DaysSince,
+
+    /// <summary>A key of the contact's custom attributes (<c>attributes.plan</c>).</summary>
+    Attribute,
+
+    /// <summary>A key of an activity's metadata (<c>metadata.product</c>), inside an activity condition's <c>where</c>.</summary>
+    Metadata,
+}
