@@ -41,4 +41,10 @@ public sealed record ContactFacts
 
     /// <summary>The activities of the retention window (<c>segments.activities</c>).</summary>
     public IReadOnlyList<ActivityFact> Activities { get; init; } = [];
+
+    /// <summary>
+    /// What <see cref="FieldKind.Context"/> fields read, by path from this object (<c>{"event": {...}, "time": {...}}</c>):
+    /// a workflow run's trigger event, clock and earlier steps. Undefined (no context) for Segments.
+    /// </summary>
+    public JsonElement Context { get; init; }
 }

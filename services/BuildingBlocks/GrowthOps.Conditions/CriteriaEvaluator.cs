@@ -132,9 +132,20 @@ public static class CriteriaEvaluator
                 return field.Read!(contact) is DateTimeOffset since ? ExactNumber.From(WholeDays(now - PgTime.Truncate(since))) : null;
         }
 
-        var json = field.Kind == FieldKind.Attribute ? contact.Attributes : activity?.Metadata;
-        if (json is null || !json.TryGetValue(field.Key!, out var e))
-            return null;
+        JsonElement e;
+        if (field.Kind == FieldKind.Context)
+        {
+            if (ContextValue(contact.Context, field.Key!) is not { } found)
+                return null;
+            e = found;
+        }
+        else
+        {
+            var json = field.Kind == FieldKind.Attribute ? contact.Attributes : activity?.Metadata;
+            if (json is null || !json.TryGetValue(field.Key!, out e))
+                return null;
+        }
+
         return field.Type switch
         {
             FieldType.Number => e.ValueKind == JsonValueKind.Number ? ExactNumber.TryParse(e.GetRawText()) : null,
@@ -143,6 +154,19 @@ public static class CriteriaEvaluator
             FieldType.Date => e.ValueKind == JsonValueKind.String ? JsonDates.TryRead(e.GetString()) : null,
             _ => e.ValueKind == JsonValueKind.Null ? null : e,
         };
+    }
+
+    /// <summary>The value at a dotted path (<c>event.order.total</c>) of the context; null where any segment is missing.</summary>
+    static JsonElement? ContextValue(JsonElement context, string path)
+    {
+        var e = context;
+        foreach (var segment in path.Split('.'))
+        {
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(segment, out e))
+                return null;
+        }
+
+        return e;
     }
 
     /// <summary>Whole days in <paramref name="span"/>, rounded down (towards the past for a date in the future).</summary>

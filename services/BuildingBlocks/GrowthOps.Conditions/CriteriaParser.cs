@@ -37,20 +37,29 @@ public sealed class CriteriaParser
     static readonly string[] ActivityProperties = ["activity", "has_done", "at_least", "at_most", "within_days", "where", "id"];
 
     readonly int _retentionDays;
+    readonly IReadOnlySet<string> _contextPrefixes;
     readonly List<CriteriaError> _errors = [];
     int _conditions;
     bool _tooMany;
 
-    CriteriaParser(int retentionDays) => _retentionDays = retentionDays;
+    CriteriaParser(int retentionDays, IReadOnlySet<string>? contextPrefixes)
+    {
+        _retentionDays = retentionDays;
+        _contextPrefixes = contextPrefixes ?? new HashSet<string>();
+    }
 
     /// <summary>
     /// Parses <paramref name="criteria"/> (an array: the flat form, with <paramref name="criteriaLogic"/>; an object: a group)
     /// into a tree, or returns the errors. <paramref name="path"/> and <paramref name="logicPath"/> name the two properties in messages.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="contextPrefixes"/>: first segments of context fields the caller evaluates in memory with a context
+    /// (<c>event</c> makes <c>event.amount</c> a field, typed like an attribute); none by default.
+    /// </remarks>
     public static CriteriaParseResult Parse(JsonElement criteria, JsonElement? criteriaLogic, int activityRetentionDays,
-        string path = "criteria", string logicPath = "criteria_logic")
+        string path = "criteria", string logicPath = "criteria_logic", IReadOnlySet<string>? contextPrefixes = null)
     {
-        var parser = new CriteriaParser(activityRetentionDays);
+        var parser = new CriteriaParser(activityRetentionDays, contextPrefixes);
         var root = parser.ParseRoot(criteria, criteriaLogic, path, logicPath);
         return parser._errors.Count > 0 || root is null
             ? new CriteriaParseResult(null, parser._errors)
@@ -249,7 +258,7 @@ public sealed class CriteriaParser
 
         if (field.Type is { } type && !CriteriaOperators.AppliesTo(oper, type))
         {
-            var hint = field.Kind is FieldKind.Attribute or FieldKind.Metadata && declared is null
+            var hint = field.Kind is FieldKind.Attribute or FieldKind.Metadata or FieldKind.Context && declared is null
                 ? " (the value decides the type; say \"type\" for another)"
                 : "";
             Error($"{path}.operator", $"operator '{CriteriaOperators.Name(oper)}' does not apply to {Describe(type)} field '{field.Name}'{hint}; " +
@@ -267,6 +276,25 @@ public sealed class CriteriaParser
         {
             Error($"{path}.field", "expected a field name");
             return null;
+        }
+
+        var dot = name.IndexOf('.');
+        if (!metadata && dot > 0 && _contextPrefixes.Contains(name[..dot]))
+        {
+            if (name.Length > CriteriaLimits.MaxKeyLength || dot == name.Length - 1 || name.Contains("..", StringComparison.Ordinal))
+            {
+                Error($"{path}.field", $"expected {name[..dot]}.<path> of at most {CriteriaLimits.MaxKeyLength} characters");
+                return null;
+            }
+
+            var contextType = declared ?? InferType(op, value);
+            if (contextType is null && op is not (CriteriaOperator.IsNull or CriteriaOperator.IsNotNull) && op is not null)
+            {
+                typeOk = Error($"{path}.value", "expected a number, a string or true/false (or say \"type\")");
+                return null;
+            }
+
+            return FieldCatalogue.Context(name, contextType);
         }
 
         var prefix = metadata ? FieldCatalogue.MetadataPrefix : FieldCatalogue.AttributePrefix;

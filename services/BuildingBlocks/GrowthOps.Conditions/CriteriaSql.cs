@@ -72,6 +72,8 @@ public static partial class CriteriaSql
 
         string Field(FieldCondition f, bool positive)
         {
+            if (f.Field.Kind == FieldKind.Context)
+                throw new NotSupportedException($"'{f.Field.Name}' is a context field: it is evaluated in memory, never in SQL.");
             var negated = CriteriaOperators.Negates(f.Operator);
             var op = negated ?? f.Operator;
             if (op == CriteriaOperator.IsNull)

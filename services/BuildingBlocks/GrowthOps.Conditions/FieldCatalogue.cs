@@ -50,6 +50,9 @@ public static class FieldCatalogue
 
     public static CriteriaField Attribute(string key, FieldType? type) => new(AttributePrefix + key, type, FieldKind.Attribute, Key: key);
 
+    /// <summary>A context value by its dotted path, the field name itself (<c>event.order.total</c>).</summary>
+    public static CriteriaField Context(string path, FieldType? type) => new(path, type, FieldKind.Context, Key: path);
+
     public static CriteriaField Metadata(string key, FieldType? type) => new(MetadataPrefix + key, type, FieldKind.Metadata, Key: key);
 
     static CriteriaField Text(string name, Func<ContactFacts, string?> read, string? column = null) =>

@@ -14,4 +14,11 @@ public enum FieldKind
 
     /// <summary>A key of an activity's metadata (<c>metadata.product</c>), inside an activity condition's <c>where</c>.</summary>
     Metadata,
+
+    /// <summary>
+    /// A value of the evaluation's context by path (<c>event.amount</c>, <c>time.hour</c>, <c>steps.check.status</c>): the
+    /// triggering event, the clock, a workflow run's earlier steps. Only where the caller declares the prefixes (Cortex's
+    /// branches), and only in memory: criteria over the read model in SQL never have them.
+    /// </summary>
+    Context,
 }

@@ -2,6 +2,7 @@ using Dapper;
 using GrowthOps.Email.Apis;
 using GrowthOps.Email.Data;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 using GrowthOps.Messaging;
 using GrowthOps.Persistence;
 using MassTransit;

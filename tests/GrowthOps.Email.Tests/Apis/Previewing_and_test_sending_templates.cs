@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 
 namespace GrowthOps.Email.Tests.Apis;
 

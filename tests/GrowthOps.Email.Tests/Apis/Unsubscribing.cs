@@ -2,6 +2,7 @@ using System.Net;
 using GrowthOps.Contracts.Email;
 using GrowthOps.Email.Domain.Sending;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 using GrowthOps.Email.Domain.Unsubscribing;
 using Microsoft.Extensions.DependencyInjection;
 

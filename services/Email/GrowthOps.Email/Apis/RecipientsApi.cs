@@ -2,6 +2,7 @@ using System.Security.Claims;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Email.Data;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;

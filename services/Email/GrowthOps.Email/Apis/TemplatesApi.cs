@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using GrowthOps.Email.Data;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;

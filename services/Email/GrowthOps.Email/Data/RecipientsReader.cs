@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 using GrowthOps.Persistence;
 
 namespace GrowthOps.Email.Data;

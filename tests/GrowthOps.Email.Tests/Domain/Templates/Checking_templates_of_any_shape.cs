@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 
 namespace GrowthOps.Email.Tests.Domain.Templates;
 

@@ -1,4 +1,5 @@
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 
 namespace GrowthOps.Email.Tests.Domain.Templates;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 
 namespace GrowthOps.Email.Tests.Domain.Templates;
 

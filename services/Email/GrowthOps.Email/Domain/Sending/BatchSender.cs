@@ -2,6 +2,7 @@ using System.Text.Json;
 using GrowthOps.Contracts.Email;
 using GrowthOps.Email.Data;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 using GrowthOps.Persistence;
 using MassTransit;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using GrowthOps.Email.Data;
 using GrowthOps.Email.Domain.Templates;
+using GrowthOps.Templates;
 using HandlebarsDotNet;
 
 namespace GrowthOps.Email.Domain.Transactional;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using HandlebarsDotNet;
 
-namespace GrowthOps.Email.Domain.Templates;
+namespace GrowthOps.Templates;
 
 /// <summary>
 /// Renders subjects and bodies with Handlebars (<c>{{first_name}}</c>, <c>{{#if company}}…{{/if}}</c>,

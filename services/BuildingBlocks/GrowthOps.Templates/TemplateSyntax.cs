@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace GrowthOps.Email.Domain.Templates;
+namespace GrowthOps.Templates;
 
 /// <summary>
 /// Checks a template tag by tag, so that a fault is reported where it is. Handlebars.Net names most faults (a block never
 /// closed, a closing tag that matches nothing, a bad expression) without a position, so the tags are found here, their
 /// nesting checked, and each tag compiled on its own: the fault is then the tag that does not compile.
 /// </summary>
-static partial class TemplateSyntax
+public static partial class TemplateSyntax
 {
     /// <summary>Blocks that need a value: <c>{{#if company}}</c>.</summary>
     public static readonly IReadOnlySet<string> BlockHelpers = new HashSet<string>(StringComparer.Ordinal) { "if", "unless", "each", "with" };

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text.Json;
 
-namespace GrowthOps.Email.Domain.Templates;
+namespace GrowthOps.Templates;
 
 /// <summary>
 /// Turns the JSON values of a model (merge data, custom attributes) into the plain .NET values Handlebars understands:
@@ -9,7 +9,7 @@ namespace GrowthOps.Email.Domain.Templates;
 /// into values <c>{{#if}}</c> takes as false — a <see cref="JsonElement"/> is a struct, which Handlebars would take as true
 /// whatever it holds.
 /// </summary>
-static class MergeValues
+public static class MergeValues
 {
     public static object? Normalize(object? value) => value switch
     {
