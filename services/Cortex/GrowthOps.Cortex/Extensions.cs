@@ -25,6 +25,7 @@ public static class Extensions
     {
         var api = app.MapGroup("/api/cortex");
         api.MapWorkflowsApi();
+        api.MapRunsApi();
         return app;
     }
 }

@@ -10,7 +10,18 @@ public class CortexApp() : ServiceApp<Program>("cortex")
 {
     public static readonly JsonSerializerOptions Json = CreateJson();
 
-    protected override Type[] Collect => [];
+    protected override Type[] Collect =>
+    [
+        typeof(GrowthOps.Contracts.Email.SendEmail), typeof(GrowthOps.Contracts.Leads.Commands.AddTag),
+        typeof(GrowthOps.Contracts.Cortex.WorkflowActionRequested),
+    ];
+
+    /// <summary>A short retry schedule (the seed's is minutes to hours): 0.2 s, then 0.4 s, then dead letter.</summary>
+    protected override IDictionary<string, string?> CommonSettings => new Dictionary<string, string?>
+    {
+        ["Cortex:Retries:0"] = "00:00:00.200",
+        ["Cortex:Retries:1"] = "00:00:00.400",
+    };
 
     static JsonSerializerOptions CreateJson()
     {

@@ -28,6 +28,15 @@ public static class WorkflowsApi
     public static IHostApplicationBuilder AddWorkflows(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<WorkflowsStore>();
+        builder.Services.AddOptions<CortexOptions>().BindConfiguration(CortexOptions.Section);
+        builder.Services.AddSingleton<GrowthOps.Templates.TemplateRenderer>();
+        builder.Services.AddScoped<RunsStore>();
+        builder.Services.AddScoped<ContactsStore>();
+        builder.Services.AddScoped<Domain.Runs.RunModel>();
+        builder.Services.AddScoped<Domain.Runs.ActionRunner>();
+        builder.Services.AddScoped<Domain.Runs.Walker>();
+        builder.Services.AddScoped<Domain.Runs.Watcher>();
+        builder.Services.AddHttpClient(Domain.Runs.ActionRunner.HttpClientName);
         return builder;
     }
 

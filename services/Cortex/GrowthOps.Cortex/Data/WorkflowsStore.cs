@@ -106,6 +106,12 @@ public sealed class WorkflowsStore(UnitOfWork unitOfWork)
                 """, new { eventType, workflowId, version, filter = Text(filter) }, ct));
     }
 
+    /// <summary>The active workflows a type of event starts, with their trigger filters (what the watcher reads).</summary>
+    public async Task<IReadOnlyList<(Guid WorkflowId, int Version, JsonElement? Filter)>> TriggersAsync(string eventType, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<(Guid, int, string?)>(unitOfWork.Command("""
+            select workflow_id, version, filter::text from cortex.workflow_triggers where tenant_id = cortex.current_tenant() and event_type = @eventType
+            """, new { eventType }, ct))).Select(t => (t.Item1, t.Item2, t.Item3 is null ? (JsonElement?)null : Parse(t.Item3))).ToList();
+
     /// <summary>The active workflows a type of event starts (what the trigger matcher reads).</summary>
     public async Task<IReadOnlyList<(Guid WorkflowId, int Version)>> TriggeredByAsync(string eventType, CancellationToken ct) =>
         (await unitOfWork.Connection.QueryAsync<(Guid, int)>(unitOfWork.Command("""

@@ -39,7 +39,7 @@ public static class NodeCatalog
         "contact.created", "contact.updated", "contact.tag_added", "contact.tag_removed", "contact.score_changed", "contact.segment_entered",
         "contact.segment_exited", "lead.state_changed",
         "form.submitted", "form.field_changed", "form.abandoned",
-        "email.sent", "email.opened", "email.clicked", "email.bounced", "email.unsubscribed",
+        "email.sent", "email.opened", "email.clicked", "email.bounced", "email.unsubscribed", "email.replied",
         "funnel.step_entered", "funnel.step_completed", "funnel.abandoned", "funnel.conversion",
         "popup.shown", "popup.submitted", "popup.closed",
         "page.visited", "page.scroll_depth", "button.clicked", "video.watched", "rage_click.detected", "exit_intent.detected",

@@ -1,0 +1,19 @@
+namespace GrowthOps.Cortex;
+
+/// <summary>Cortex's settings (section <c>Cortex</c>).</summary>
+public sealed class CortexOptions
+{
+    public const string Section = "Cortex";
+
+    /// <summary>
+    /// Delays before each retry of a failed action (the seed's: immediately, 1 min, 5 min, 15 min, 1 h, 6 h); after the last
+    /// the step is dead-lettered. Null by default because configuration binding appends to an array.
+    /// </summary>
+    public TimeSpan[]? Retries { get; set; }
+
+    public TimeSpan[] RetrySchedule => Retries ??
+        [TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(6)];
+
+    /// <summary>Longest an http_request or send_webhook action waits for an answer unless its config says otherwise.</summary>
+    public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

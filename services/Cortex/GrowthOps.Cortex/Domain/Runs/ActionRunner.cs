@@ -1,0 +1,197 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GrowthOps.Contracts.Cortex;
+using GrowthOps.Contracts.Email;
+using GrowthOps.Contracts.Leads;
+using GrowthOps.Contracts.Leads.Commands;
+using GrowthOps.Cortex.Data;
+using GrowthOps.Cortex.Domain.Graph;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace GrowthOps.Cortex.Domain.Runs;
+
+/// <summary>What an action did: a log line, its rendered input, its output (kept as <c>steps.&lt;node id&gt;</c>), or a time to wait until.</summary>
+public sealed record ActionResult(string Message, JsonNode? Input, JsonNode? Output, DateTimeOffset? WaitUntil = null);
+
+/// <summary>
+/// Carries out action nodes. Commands to other services (Leads' commands, Email's <c>SendEmail</c>) go out through the outbox
+/// in the step's transaction, with ids derived from the step, so a step never acts twice; HTTP actions call out and report
+/// failures for the retry schedule. A dry run renders everything and sends nothing.
+/// </summary>
+public sealed class ActionRunner(IHttpClientFactory http, ContactsStore contacts, RunModel models, IOptions<CortexOptions> options)
+{
+    public const string HttpClientName = "cortex-actions";
+
+    public async Task<ActionResult> RunAsync(WorkflowRun run, GraphNode node, ExecuteStep m, ContactSnapshot? contact, JsonObject model,
+        ConsumeContext context, DateTimeOffset now, CancellationToken ct)
+    {
+        var action = node.Subtype!;
+        var config = models.Render(node.Config, model)?.AsObject() ?? new JsonObject();
+        if (action is "send_email" or "generate_email" or "send_transactional" && node.Config.TryGetProperty("body", out var html) &&
+            html.ValueKind == JsonValueKind.String)
+            config["body"] = models.RenderHtml(html.GetString()!, model);
+        var requestedBy = $"workflow:{run.WorkflowId}:run:{run.Id}";
+        var tenant = m.TenantId;
+        var commandId = m.StepId;
+        var contactId = run.ContactId;
+        string? S(string name) => config[name]?.GetValueKind() == JsonValueKind.String ? config[name]!.GetValue<string>() : config[name]?.ToJsonString();
+        Guid? G(string name) => Guid.TryParse(S(name), out var g) ? g : null;
+
+        object? command = action switch
+        {
+            "add_tag" => new AddTag(tenant, commandId, contactId, null, requestedBy, S("tag")!, now),
+            "remove_tag" => new RemoveTag(tenant, commandId, contactId, null, requestedBy, S("tag")!, now),
+            "update_field" => new UpdateContactField(tenant, commandId, contactId, null, requestedBy, Fields(config), now),
+            "change_lead_state" => new ChangeLeadState(tenant, commandId, contactId, null, requestedBy, S("to_state")!, S("notes"), now),
+            "assign_owner" => new AssignOwner(tenant, commandId, contactId, null, requestedBy, G("deal_id"), S("owner_id"), S("group"), now),
+            "create_task" => new CreateTask(tenant, commandId, contactId, null, requestedBy, G("deal_id"), S("title")!, S("description"),
+                config["due_in_hours"] is { } h ? now.AddHours(h.GetValue<double>()) : null, S("assignee_id"), S("priority"), now),
+            "complete_task" => G("task_id") is { } task ? new CompleteTask(tenant, commandId, contactId, null, requestedBy, task, now) : Invalid("task_id"),
+            "add_note" => new AddNote(tenant, commandId, contactId, null, requestedBy, G("deal_id"), S("body")!, now),
+            "create_deal" => new CreateDeal(tenant, commandId, contactId, null, requestedBy, JsonSerializer.SerializeToElement(config["deal"]), now),
+            "update_deal" => G("deal_id") is { } deal
+                ? new UpdateDeal(tenant, commandId, contactId, null, requestedBy, deal, JsonSerializer.SerializeToElement(config["changes"]), now)
+                : Invalid("deal_id"),
+            "move_deal_stage" => G("deal_id") is { } moved
+                ? new MoveDealStage(tenant, commandId, contactId, null, requestedBy, moved, S("stage")!, now)
+                : Invalid("deal_id"),
+            "merge_contacts" => G("duplicate_id") is { } duplicate
+                ? new MergeContacts(tenant, commandId, contactId, null, requestedBy, duplicate, null, now)
+                : Invalid("duplicate_id"),
+            "calculate_score" => new RecalculateScore(tenant, commandId, contactId, null, requestedBy, config["add_points"]?.GetValue<int>(), now),
+            "unsubscribe" => new SetMarketingConsent(tenant, commandId, contactId, null, requestedBy, false, S("reason") ?? "workflow", now),
+            "send_email" or "generate_email" or "send_transactional" => new SendEmail(tenant, $"workflow-run:{run.Id}:step:{m.StepId}",
+                action == "send_transactional" && S("to") is { } to ? null : contactId, action == "send_transactional" ? S("to") : null, G("template_id"),
+                S("subject"), S("body"), null, Merge(model), action == "send_transactional" ? "transactional" : "marketing", run.DryRun, requestedBy,
+                m.StepId, now, S("from")),
+            "add_to_sequence" => G("sequence_id") is { } sequence && contactId is { } enrolled
+                ? new EnrollInSequence(tenant, sequence, enrolled, requestedBy, now)
+                : Invalid("sequence_id"),
+            _ => null,
+        };
+
+        if (command is not null)
+        {
+            var name = Describe(action);
+            if (run.DryRun)
+                return new ActionResult($"Would execute Action: {name}", config, JsonSerializer.SerializeToNode(command, command.GetType()));
+            if (command is ILeadsCommand or SendEmail or EnrollInSequence && contactId is null && command is not SendEmail { To: not null })
+                throw new StepFailedException($"{action} needs a contact; this run has none", retryable: false, config);
+            await context.Publish(command, command.GetType(), ct);
+            return new ActionResult($"Executing Action: {name}", config, new JsonObject { ["command_id"] = commandId, ["status"] = "sent" });
+        }
+
+        switch (action)
+        {
+            case "http_request" or "send_webhook" or "send_slack":
+                return run.DryRun
+                    ? new ActionResult($"Would execute Action: {Describe(action)}", config, null)
+                    : await CallAsync(action, config, m, ct);
+            case "optimize_timing":
+            {
+                var zone = contact?.Timezone ?? "UTC";
+                var hour = await contacts.BestOpenHourAsync(contactId, RunModel.Zone(zone).Id, ct) ?? await contacts.BestOpenHourAsync(null, RunModel.Zone(zone).Id, ct) ?? 10;
+                var local = TimeZoneInfo.ConvertTime(now, RunModel.Zone(zone));
+                var at = new DateTime(local.Year, local.Month, local.Day, hour, 0, 0, DateTimeKind.Unspecified);
+                var due = new DateTimeOffset(at, RunModel.Zone(zone).GetUtcOffset(at));
+                if (due <= now)
+                    due = due.AddDays(1);
+                var max = config["max_wait_hours"]?.GetValue<double>() ?? 48;
+                if (due > now.AddHours(max))
+                    due = now.AddHours(max);
+                var output = new JsonObject { ["hour"] = hour, ["send_at"] = due.UtcDateTime };
+                return run.DryRun
+                    ? new ActionResult($"Would wait for the contact's best hour ({hour}:00 {zone})", config, output)
+                    : new ActionResult($"Waiting for the contact's best hour ({hour}:00 {zone})", config, output, due);
+            }
+            default:
+            {
+                var requested = new WorkflowActionRequested(tenant, run.WorkflowId, run.Id, m.StepId, node.Id, action, contactId,
+                    JsonSerializer.SerializeToElement(config), now);
+                if (run.DryRun)
+                    return new ActionResult($"Would request Action: {Describe(action)}", config, null);
+                await context.Publish(requested, ct);
+                return new ActionResult($"Requested Action: {Describe(action)} (WorkflowActionRequested)", config,
+                    new JsonObject { ["status"] = "requested" });
+            }
+        }
+    }
+
+    static object Invalid(string field) => throw new StepFailedException($"config.{field} is not a valid id after rendering", retryable: false);
+
+    /// <summary>"send_email" → "Send Email", as the seed's log lines say it.</summary>
+    static string Describe(string action) => string.Join(' ', action.Split('_').Select(w => w.Length == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..]));
+
+    static IReadOnlyDictionary<string, JsonElement> Fields(JsonObject config)
+    {
+        if (config["fields"] is JsonObject fields)
+            return fields.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
+        return new Dictionary<string, JsonElement> { [config["field"]!.GetValue<string>()] = JsonSerializer.SerializeToElement(config["value"]) };
+    }
+
+    /// <summary>Merge data for Email: the run's event, variables and steps (the contact's own fields Email has).</summary>
+    static IReadOnlyDictionary<string, JsonElement> Merge(JsonObject model) => new Dictionary<string, JsonElement>
+    {
+        ["event"] = JsonSerializer.SerializeToElement(model["event"]),
+        ["variables"] = JsonSerializer.SerializeToElement(model["variables"]),
+        ["steps"] = JsonSerializer.SerializeToElement(model["steps"]),
+    };
+
+    async Task<ActionResult> CallAsync(string action, JsonObject config, ExecuteStep m, CancellationToken ct)
+    {
+        var url = config[action == "send_slack" ? "webhook_url" : "url"]!.GetValue<string>();
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new StepFailedException($"'{url}' is not an http(s) URL", retryable: false, config);
+        var method = action == "send_slack" ? "POST" : config["method"]?.GetValue<string>() ?? (action == "send_webhook" ? "POST" : "GET");
+        using var request = new HttpRequestMessage(new HttpMethod(method), uri);
+        var body = action == "send_slack" ? new JsonObject { ["text"] = config["text"]?.DeepClone() } : config["body"];
+        if (body is not null && method != "GET")
+            request.Content = new StringContent(body.GetValueKind() == JsonValueKind.String ? body.GetValue<string>() : body.ToJsonString(), Encoding.UTF8,
+                body.GetValueKind() == JsonValueKind.String ? "text/plain" : "application/json");
+        if (config["headers"] is JsonObject headers)
+            foreach (var (name, value) in headers)
+                if (value is not null && !request.Headers.TryAddWithoutValidation(name, value.ToString()))
+                    request.Content?.Headers.TryAddWithoutValidation(name, value.ToString());
+        // Receivers deduplicate by this id: a retried step sends the same one.
+        request.Headers.TryAddWithoutValidation("webhook-id", $"msg_{m.StepId:N}");
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", m.StepId.ToString());
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(config["timeout_seconds"] is { } t ? TimeSpan.FromSeconds(t.GetValue<double>()) : options.Value.HttpTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new StepFailedException($"{method} {uri.GetLeftPart(UriPartial.Path)} failed: {e.Message}", retryable: true, config);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (text.Length > 64_000)
+                text = text[..64_000];
+            var status = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
+                throw new StepFailedException($"{method} {uri.GetLeftPart(UriPartial.Path)} answered {status}", 
+                    retryable: status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout, config);
+            JsonNode? parsed;
+            try
+            {
+                parsed = text.Length == 0 ? null : JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                parsed = JsonValue.Create(text);
+            }
+
+            return new ActionResult($"Executing Action: {Describe(action)} ({method} {uri.Host} → {status})", config,
+                new JsonObject { ["status"] = status, ["body"] = parsed });
+        }
+    }
+}
