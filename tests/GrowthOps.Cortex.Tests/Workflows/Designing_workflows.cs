@@ -102,11 +102,12 @@ public sealed class Designing_workflows(CortexApp app) : IClassFixture<CortexApp
         {
             nodes = new object[]
             {
-                new { id = "t1", type = "trigger", data = new { trigger_type = "checkout.completed" } },
+                new { id = "t1", type = "trigger", data = new { trigger_type = "checkout.completed",
+                      filter = new[] { new { field = "event.amount", @operator = "teleports", value = 1 } } } },
                 new { id = "t2", type = "trigger", data = new { trigger_type = "no.such.event" } },
                 new { id = "a1", type = "action", data = new { action_type = "add_tag", config = new { } } },
                 new { id = "a2", type = "action", data = new { action_type = "teleport" } },
-                new { id = "c1", type = "branch", data = new { conditions = Array.Empty<object>() } },
+                new { id = "c1", type = "branch", data = new { conditions = new[] { new { field = "no_such_field", @operator = "equals", value = 1 } } } },
                 new { id = "x1", type = "action", data = new { action_type = "add_note", config = new { body = "loop" } } },
                 new { id = "lonely", type = "stop", data = new { } },
             },
@@ -131,6 +132,9 @@ public sealed class Designing_workflows(CortexApp app) : IClassFixture<CortexApp
         Assert.Contains("'false'", errors["nodes[c1].handles"]);
         Assert.Contains("no delay or wait_until", errors.Single(e => e.Key is "nodes[c1]" or "nodes[x1]").Value);
         Assert.Contains("cannot be reached", errors["nodes[lonely]"]);
+        // Conditions and trigger filters are read by the shared criteria library, with its messages, at their exact paths.
+        Assert.Contains("unknown operator 'teleports'", errors["nodes[t1].data.filter[0].operator"]);
+        Assert.Contains("unknown field 'no_such_field'", errors["nodes[c1].data.conditions[0].field"]);
 
         var refused = await (await client.PostAsync($"/api/cortex/workflows/{id}/publish", null)).Expect(HttpStatusCode.UnprocessableEntity);
         Assert.True(refused.GetProperty("errors").TryGetProperty("nodes[a2].data.action_type", out _));
