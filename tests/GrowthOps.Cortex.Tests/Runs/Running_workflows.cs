@@ -78,8 +78,16 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
         Assert.True(DateTimeOffset.UtcNow - sentAt >= TimeSpan.FromSeconds(1.5), "the tag waited for the delay");
 
         var run = await RunOf(client, workflowId, r => Status(r) == "completed", "the run completes");
-        var logs = (await client.GetJson($"/api/cortex/runs/{run.GetProperty("id").GetGuid()}/logs")).EnumerateArray()
-            .Select(l => l.GetProperty("message").GetString()!).ToList();
+        // Email's outcome of the step's send lands in the run's log, under the step that sent it.
+        await app.Bus.Bus.Publish(new EmailSent(tenant, Guid.NewGuid(), contactId, "ada@example.com", null, email.IdempotencyKey, email.CorrelationId, "smtp",
+            "<1@smtp>", email.Subject!, false, DateTimeOffset.UtcNow));
+        var runLogs = await Eventually.Until(() => client.GetJson($"/api/cortex/runs/{run.GetProperty("id").GetGuid()}/logs"),
+            l => l.EnumerateArray().Any(x => x.GetProperty("message").GetString() == "Email sent to ada@example.com"), TimeSpan.FromSeconds(20),
+            "the email's outcome is in the run's log");
+        Assert.Equal("a1", runLogs.EnumerateArray().Single(x => x.GetProperty("message").GetString() == "Email sent to ada@example.com")
+            .GetProperty("node_id").GetString());
+        var logs = runLogs.EnumerateArray().Select(l => l.GetProperty("message").GetString()!).Where(l => !l.StartsWith("Email sent", StringComparison.Ordinal))
+            .ToList();
         Assert.Contains(logs, l => l.StartsWith("Spawned execution", StringComparison.Ordinal));
         Assert.Contains("Executing Action: Send Email", logs);
         Assert.Contains(logs, l => l.StartsWith("Pausing until", StringComparison.Ordinal));
@@ -153,6 +161,37 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
     }
 
     [Fact]
+    public async Task StartWorkflow_from_Leads_starts_a_run_with_its_variables_and_a_refused_command_is_in_the_log()
+    {
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        var graph = new
+        {
+            nodes = new[]
+            {
+                Node("t1", "trigger", new { trigger_type = "workflow.started" }),
+                Node("a1", "action", new { action_type = "add_tag", config = new { tag = "{{variables.campaign}}" } }),
+            },
+            edges = new[] { Edge("t1", "a1") },
+        };
+        var workflowId = await Publish(client, graph);
+        var contactId = Guid.NewGuid();
+        await app.Bus.Bus.Publish(new StartWorkflow(tenant, workflowId, contactId, "automation:qualified",
+            new Dictionary<string, JsonElement> { ["campaign"] = JsonSerializer.SerializeToElement("spring") }, DateTimeOffset.UtcNow));
+        var tag = await app.Bus.WaitFor<AddTag>(m => m.TenantId == tenant);
+        Assert.Equal(("spring", contactId), (tag.Tag, tag.ContactId));
+        var run = await RunOf(client, workflowId, r => Status(r) == "completed", "the run completes");
+        Assert.Equal("workflow.started", run.GetProperty("trigger_type").GetString());
+
+        await app.Bus.Bus.Publish(new LeadsCommandFailed(tenant, tag.CommandId, "AddTag", contactId, null, tag.RequestedBy, "contact_not_found",
+            $"No contact {contactId}.", 404, DateTimeOffset.UtcNow));
+        await Eventually.Until(() => client.GetJson($"/api/cortex/runs/{run.GetProperty("id").GetGuid()}/logs"),
+            l => l.EnumerateArray().Any(x => x.GetProperty("message").GetString() == $"Leads refused AddTag: No contact {contactId}."
+                                             && x.GetProperty("node_id").GetString() == "a1"),
+            TimeSpan.FromSeconds(20), "the refusal is in the run's log");
+    }
+
+    [Fact]
     public async Task A_failing_webhook_walks_the_retry_schedule_into_the_dead_letters_and_is_replayed()
     {
         var tenant = Guid.NewGuid();
@@ -175,7 +214,10 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
         Assert.Equal(runId, failed.GetProperty("id").GetGuid());
         var logs = (await client.GetJson($"/api/cortex/runs/{runId}/logs")).EnumerateArray().ToList();
         // Attempt 1, then the schedule's two retries, then the dead letter.
-        Assert.Equal(["failed", "failed", "dead_lettered"], logs.Where(l => l.GetProperty("node_id").GetString() == "w1").Select(l => l.GetProperty("status").GetString()));
+        var attempts = logs.Where(l => l.GetProperty("node_id").GetString() == "w1").ToList();
+        Assert.Equal(["failed", "failed", "dead_lettered"], attempts.Select(l => l.GetProperty("status").GetString()));
+        // Each attempt is one call, failed at once (no hidden retries inside an attempt).
+        Assert.All(attempts, a => Assert.True(a.GetProperty("duration_ms").GetDouble() < 2000, a.GetRawText()));
         var dead = (await client.GetJson($"/api/cortex/dead-letters?workflow_id={workflowId}")).GetProperty("items").EnumerateArray().Single();
         Assert.Equal(("w1", 3), (dead.GetProperty("node_id").GetString(), dead.GetProperty("attempts").GetInt32()));
 

@@ -36,7 +36,11 @@ public static class WorkflowsApi
         builder.Services.AddScoped<Domain.Runs.ActionRunner>();
         builder.Services.AddScoped<Domain.Runs.Walker>();
         builder.Services.AddScoped<Domain.Runs.Watcher>();
-        builder.Services.AddHttpClient(Domain.Runs.ActionRunner.HttpClientName);
+        // No resilience handler: the action's own retry schedule decides when to try again (the default handler's retries would
+        // hold the step's transaction for seconds per attempt and multiply the attempts).
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(Domain.Runs.ActionRunner.HttpClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return builder;
     }
 

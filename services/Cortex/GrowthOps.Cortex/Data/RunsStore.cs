@@ -111,6 +111,11 @@ public sealed class RunsStore(UnitOfWork unitOfWork)
             on conflict do nothing
             """, new { runId, stepId, attempt, phase, nodeId, at }, ct)) == 1;
 
+    /// <summary>The node a step of the run executed (for outcomes that name only the step).</summary>
+    public Task<string?> NodeOfStepAsync(Guid runId, Guid stepId, CancellationToken ct) =>
+        unitOfWork.Connection.QueryFirstOrDefaultAsync<string?>(unitOfWork.Command(
+            "select node_id from cortex.workflow_run_steps where run_id = @runId and step_id = @stepId limit 1", new { runId, stepId }, ct));
+
     public Task LogAsync(Guid runId, Guid? stepId, string? nodeId, string? nodeType, int attempt, string status, string message, JsonNode? input,
         JsonNode? output, string? error, DateTime at, double? durationMs, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
