@@ -34,6 +34,7 @@ public static class WorkflowsApi
         builder.Services.AddScoped<ContactsStore>();
         builder.Services.AddScoped<Domain.Runs.RunModel>();
         builder.Services.AddScoped<Domain.Runs.ActionRunner>();
+        builder.Services.AddScoped<Domain.Runs.PublishedGraphs>();
         builder.Services.AddScoped<Domain.Runs.Walker>();
         builder.Services.AddScoped<Domain.Runs.Watcher>();
         // No resilience handler: the action's own retry schedule decides when to try again (the default handler's retries would

@@ -201,7 +201,7 @@ public sealed class WorkflowGraph
         {
             case NodeCatalog.Trigger:
                 if (node.Data.ValueKind == JsonValueKind.Object && node.Data.TryGetProperty("filter", out var filter) && filter.ValueKind != JsonValueKind.Null)
-                    Conditions(filter, null, $"{at}.data.filter", add, "filter");
+                    Conditions(filter, null, $"{at}.data.filter", add);
                 if (node.Subtype is null)
                     add($"{at}.data.trigger_type", "is required");
                 else if (!NodeCatalog.TriggerTypes.Contains(node.Subtype))
@@ -222,14 +222,14 @@ public sealed class WorkflowGraph
                 if (!node.Data.TryGetProperty("conditions", out var conditions) && !node.Data.TryGetProperty("condition", out conditions))
                     add($"{at}.data.conditions", "is required");
                 else
-                    Conditions(conditions, node.Data.TryGetProperty("logic", out var logic) ? logic : null, $"{at}.data", add);
+                    Conditions(conditions, node.Data.TryGetProperty("logic", out var logic) ? logic : null, $"{at}.data.conditions", add);
                 Handles("true", "false");
                 break;
             case NodeCatalog.WaitUntil:
                 if (!node.Data.TryGetProperty("event", out _) && !node.Data.TryGetProperty("conditions", out _))
                     add($"{at}.data", "waits for an event or conditions");
                 else if (node.Data.TryGetProperty("conditions", out var awaited))
-                    Conditions(awaited, null, $"{at}.data", add);
+                    Conditions(awaited, null, $"{at}.data.conditions", add);
                 if (DurationSeconds(node.Data, "timeout") is not (> 0 and <= MaxDelaySeconds))
                     add($"{at}.data.timeout", "is required: up to 5 years (seconds, or {amount, unit})");
                 Handles("met", "timeout");
@@ -285,12 +285,12 @@ public sealed class WorkflowGraph
     }
 
     /// <summary>Conditions as the shared criteria library reads them, with the run's context fields (<c>event.*</c>, <c>time.*</c>…).</summary>
-    static void Conditions(JsonElement conditions, JsonElement? logic, string at, Action<string, string> add, string root = "conditions")
+    static void Conditions(JsonElement conditions, JsonElement? logic, string path, Action<string, string> add)
     {
-        var result = GrowthOps.Conditions.CriteriaParser.Parse(conditions, logic, Data.ContactsStore.ActivityRetentionDays, root, "logic",
-            Runs.RunModel.ContextPrefixes);
+        var result = GrowthOps.Conditions.CriteriaParser.Parse(conditions, logic, Data.ContactsStore.ActivityRetentionDays, path,
+            path[..path.LastIndexOf('.')] + ".logic", Runs.RunModel.ContextPrefixes);
         foreach (var error in result.Errors)
-            add(root == "filter" ? $"{at}{error.Path[root.Length..]}" : $"{at}.{error.Path}", error.Message);
+            add(error.Path, error.Message);
     }
 
     /// <summary>A duration: <c>data.&lt;name&gt;_seconds</c>, a number <c>data.&lt;name&gt;</c> in seconds, or <c>{amount, unit}</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GrowthOps.Cortex.Data;
@@ -15,9 +13,8 @@ namespace GrowthOps.Cortex.Domain.Runs;
 /// (run, step, attempt, phase); the run row is locked, so parallel branches of one run take turns.
 /// </summary>
 public sealed class Walker(
-    RunsStore runs, WorkflowsStore workflows, RunModel models, ActionRunner actions, TimeProvider clock, IOptions<CortexOptions> options)
+    RunsStore runs, PublishedGraphs graphs, RunModel models, ActionRunner actions, TimeProvider clock, IOptions<CortexOptions> options)
 {
-    static readonly ConcurrentDictionary<(Guid, int), WorkflowGraph> Graphs = new();
 
     abstract record Outcome;
     sealed record Next(IReadOnlyList<GraphEdge> Edges) : Outcome;
@@ -49,7 +46,7 @@ public sealed class Walker(
             return;
         }
 
-        var graph = await GraphAsync(run, ct);
+        var graph = await graphs.GetAsync(run.WorkflowId, run.Version, ct);
         var node = graph.Nodes.FirstOrDefault(n => n.Id == m.NodeId);
         if (node is null)
         {
@@ -57,7 +54,6 @@ public sealed class Walker(
             return;
         }
 
-        var started = Stopwatch.GetTimestamp();
         Outcome outcome;
         try
         {
@@ -68,20 +64,7 @@ public sealed class Walker(
             outcome = await Failed(run, node, m, e, context, now, ct);
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await Advance(run, node, m, outcome, context, now, elapsed, ct);
-    }
-
-    async Task<WorkflowGraph> GraphAsync(WorkflowRun run, CancellationToken ct)
-    {
-        if (Graphs.TryGetValue((run.WorkflowId, run.Version), out var graph))
-            return graph;
-        var version = await workflows.VersionAsync(run.WorkflowId, run.Version, ct)
-                      ?? throw new InvalidOperationException($"Run {run.Id} is pinned to version {run.Version}, which does not exist.");
-        graph = WorkflowGraph.Read(version.Graph, [])!;
-        if (Graphs.Count > 10_000)
-            Graphs.Clear();
-        return Graphs[(run.WorkflowId, run.Version)] = graph;
+        await Advance(run, node, m, outcome, context, now, ct);
     }
 
     IReadOnlyList<GraphEdge> Out(WorkflowGraph graph, GraphNode node, string? handle = null) =>
@@ -223,8 +206,7 @@ public sealed class Walker(
         return new Ended("failed", e.Message);
     }
 
-    async Task Advance(WorkflowRun run, GraphNode node, ExecuteStep m, Outcome outcome, ConsumeContext context, DateTimeOffset now, double elapsedMs,
-        CancellationToken ct)
+    async Task Advance(WorkflowRun run, GraphNode node, ExecuteStep m, Outcome outcome, ConsumeContext context, DateTimeOffset now, CancellationToken ct)
     {
         switch (outcome)
         {
@@ -251,7 +233,6 @@ public sealed class Walker(
             return;
         }
 
-        _ = elapsedMs;
         await runs.UpdateAsync(run with { UpdatedAt = now.UtcDateTime }, ct);
     }
 

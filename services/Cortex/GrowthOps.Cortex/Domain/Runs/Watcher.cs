@@ -13,7 +13,7 @@ public sealed record TriggerEvent(Guid EventId, string Type, Guid? ContactId, Js
 /// checked, a run started per match — once per event and workflow however often the event arrives. Also ends the contact's
 /// runs whose goal the event is (converted) or whose exit criteria it meets (exited), and wakes runs waiting for it.
 /// </summary>
-public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel models, TimeProvider clock)
+public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel models, PublishedGraphs graphs, TimeProvider clock)
 {
     public async Task<int> HandleAsync(Guid tenantId, TriggerEvent e, ConsumeContext context, CancellationToken ct)
     {
@@ -60,8 +60,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
 
         if (!await runs.InsertAsync(run, ct))
             return null;
-        var graph = (await workflows.VersionAsync(workflowId, version, ct))!.Graph;
-        var trigger = Graph.WorkflowGraph.Read(graph, [])!.TriggerNode!;
+        var trigger = (await graphs.GetAsync(workflowId, version, ct)).TriggerNode!;
         var first = new ExecuteStep(tenantId, run.Id, ExecuteStep.Derive($"first/{run.Id}"), trigger.Id, 1, ExecuteStep.Enter, null, now);
         if (context is not null)
             await context.Publish(first, ct);
