@@ -85,10 +85,11 @@ public abstract class ServiceApp<TProgram> : WebApplicationFactory<TProgram>, IA
     /// <summary>A client without a token whose calls are checked against the document (hides the factory's unchecked one).</summary>
     public new HttpClient CreateClient() => CreateDefaultClient(new ConformingToTheDocument(() => Contract));
 
-    public HttpClient ClientFor(Guid tenantId)
+    /// <summary>A client with a token for <paramref name="tenantId"/>; <paramref name="scope"/> (space-separated) limits what it may do.</summary>
+    public HttpClient ClientFor(Guid tenantId, string? scope = null)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(tenantId));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(tenantId, scope: scope));
         return client;
     }
 

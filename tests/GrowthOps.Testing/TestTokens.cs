@@ -7,12 +7,17 @@ namespace GrowthOps.Testing;
 
 public static class TestTokens
 {
-    /// <summary>A token as <c>./growthops token --tenant</c> mints it; <paramref name="tenantId"/> null leaves the claim out.</summary>
-    public static string For(Guid? tenantId, string key = TestEnvironment.SigningKey, DateTime? expires = null)
+    /// <summary>
+    /// A token as <c>./growthops token --tenant [--scope]</c> mints it; <paramref name="tenantId"/> null leaves the claim out,
+    /// <paramref name="scope"/> null leaves the scope claim out (a full tenant token).
+    /// </summary>
+    public static string For(Guid? tenantId, string key = TestEnvironment.SigningKey, DateTime? expires = null, string? scope = null)
     {
         var claims = new List<Claim> { new("sub", "test-user") };
         if (tenantId is { } t)
             claims.Add(new Claim("tenant_id", t.ToString()));
+        if (scope is not null)
+            claims.Add(new Claim("scope", scope));
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Subject = new ClaimsIdentity(claims),

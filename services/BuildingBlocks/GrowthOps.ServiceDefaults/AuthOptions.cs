@@ -14,6 +14,12 @@ public sealed class AuthOptions
     public string? SigningKey { get; set; }
     public bool RequireHttpsMetadata { get; set; } = true;
 
+    /// <summary>
+    /// Off (the default): a token without a <c>scope</c> claim is a full tenant token. On: such a token holds no scope, so it
+    /// reaches only the routes that declare none.
+    /// </summary>
+    public bool RequireScopes { get; set; }
+
     /// <summary>The claim that carries the tenant id (a UUID).</summary>
     public string TenantClaim { get; set; } = "tenant_id";
 }

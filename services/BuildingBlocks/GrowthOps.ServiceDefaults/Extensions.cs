@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GrowthOps.ServiceDefaults.Authorization;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Query;
 using GrowthOps.ServiceDefaults.Requests;
@@ -154,6 +155,7 @@ public static class Extensions
             });
 
         builder.Services.AddScoped<CurrentTenant>();
+        builder.Services.AddScopeAuthorization();
         // Fallback and default are the same: an endpoint (or gateway route) asking for plain authorization still needs a tenant.
         var tenantPolicy = new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()

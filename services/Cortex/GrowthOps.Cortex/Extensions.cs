@@ -26,6 +26,7 @@ public static class Extensions
         var api = app.MapGroup("/api/cortex");
         api.MapWorkflowsApi();
         api.MapRunsApi();
+        api.MapAnalyticsApi();
         return app;
     }
 }

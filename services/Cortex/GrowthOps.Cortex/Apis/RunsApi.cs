@@ -1,3 +1,4 @@
+using GrowthOps.ServiceDefaults.Authorization;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
@@ -23,17 +24,17 @@ public static class RunsApi
 {
     public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/workflows/{id:guid}/runs", Start).WithTags("Runs").WithIdempotency();
+        api.MapPost("/workflows/{id:guid}/runs", Start).WithTags("Runs").WithIdempotency().RequireScope(WorkflowScopes.Execute);
         var runs = api.MapGroup("/runs").WithTags("Runs");
-        runs.MapGet("/", List);
-        runs.MapGet("/{id:guid}", Get);
-        runs.MapGet("/{id:guid}/logs", Logs);
-        runs.MapPost("/{id:guid}/cancel", Cancel);
-        runs.MapPost("/{id:guid}/pause", Pause);
-        runs.MapPost("/{id:guid}/resume", Resume);
+        runs.MapGet("/", List).RequireScope(WorkflowScopes.ViewRuns);
+        runs.MapGet("/{id:guid}", Get).RequireScope(WorkflowScopes.ViewRuns);
+        runs.MapGet("/{id:guid}/logs", Logs).RequireScope(WorkflowScopes.ViewRuns);
+        runs.MapPost("/{id:guid}/cancel", Cancel).RequireScope(WorkflowScopes.Execute);
+        runs.MapPost("/{id:guid}/pause", Pause).RequireScope(WorkflowScopes.Pause);
+        runs.MapPost("/{id:guid}/resume", Resume).RequireScope(WorkflowScopes.Pause);
         var dead = api.MapGroup("/dead-letters").WithTags("Runs");
-        dead.MapGet("/", DeadLetters);
-        dead.MapPost("/{id:guid}/replay", Replay);
+        dead.MapGet("/", DeadLetters).RequireScope(WorkflowScopes.ViewRuns);
+        dead.MapPost("/{id:guid}/replay", Replay).RequireScope(WorkflowScopes.Execute);
         return api;
     }
 

@@ -1,3 +1,4 @@
+using GrowthOps.ServiceDefaults.Authorization;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
@@ -36,6 +37,7 @@ public static class WorkflowsApi
         builder.Services.AddScoped<Domain.Runs.ActionRunner>();
         builder.Services.AddScoped<Domain.Runs.PublishedGraphs>();
         builder.Services.AddScoped<Domain.Runs.Walker>();
+        builder.Services.AddScoped<Domain.Runs.AbSplit>();
         builder.Services.AddScoped<Domain.Runs.Watcher>();
         // No resilience handler: the action's own retry schedule decides when to try again (the default handler's retries would
         // hold the step's transaction for seconds per attempt and multiply the attempts).
@@ -47,23 +49,23 @@ public static class WorkflowsApi
 
     public static RouteGroupBuilder MapWorkflowsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/catalog", Catalog).WithTags("Workflows");
+        api.MapGet("/catalog", Catalog).WithTags("Workflows").RequireScope(WorkflowScopes.Read);
         var workflows = api.MapGroup("/workflows").WithTags("Workflows");
-        workflows.MapPost("/", Create).WithIdempotency();
-        workflows.MapGet("/", List);
-        workflows.MapGet("/{id:guid}", Get);
-        workflows.MapPatch("/{id:guid}", Patch);
-        workflows.MapDelete("/{id:guid}", Delete);
-        workflows.MapPost("/{id:guid}/validate", Validate);
-        workflows.MapPost("/{id:guid}/publish", Publish);
-        workflows.MapGet("/{id:guid}/versions", Versions);
-        workflows.MapGet("/{id:guid}/versions/{version:int}", Version);
-        workflows.MapPost("/{id:guid}/duplicate", Duplicate).WithIdempotency();
-        workflows.MapGet("/{id:guid}/export", Export);
-        workflows.MapPost("/import", Import).WithIdempotency();
-        workflows.MapPost("/{id:guid}/pause", Pause);
-        workflows.MapPost("/{id:guid}/resume", Resume);
-        workflows.MapPost("/{id:guid}/archive", Archive);
+        workflows.MapPost("/", Create).WithIdempotency().RequireScope(WorkflowScopes.Create);
+        workflows.MapGet("/", List).RequireScope(WorkflowScopes.Read);
+        workflows.MapGet("/{id:guid}", Get).RequireScope(WorkflowScopes.Read);
+        workflows.MapPatch("/{id:guid}", Patch).RequireScope(WorkflowScopes.Update);
+        workflows.MapDelete("/{id:guid}", Delete).RequireScope(WorkflowScopes.Delete);
+        workflows.MapPost("/{id:guid}/validate", Validate).RequireScope(WorkflowScopes.Read);
+        workflows.MapPost("/{id:guid}/publish", Publish).RequireScope(WorkflowScopes.Update);
+        workflows.MapGet("/{id:guid}/versions", Versions).RequireScope(WorkflowScopes.Read);
+        workflows.MapGet("/{id:guid}/versions/{version:int}", Version).RequireScope(WorkflowScopes.Read);
+        workflows.MapPost("/{id:guid}/duplicate", Duplicate).WithIdempotency().RequireScope(WorkflowScopes.Create);
+        workflows.MapGet("/{id:guid}/export", Export).RequireScope(WorkflowScopes.Read);
+        workflows.MapPost("/import", Import).WithIdempotency().RequireScope(WorkflowScopes.Create);
+        workflows.MapPost("/{id:guid}/pause", Pause).RequireScope(WorkflowScopes.Pause);
+        workflows.MapPost("/{id:guid}/resume", Resume).RequireScope(WorkflowScopes.Pause);
+        workflows.MapPost("/{id:guid}/archive", Archive).RequireScope(WorkflowScopes.Delete);
         return api;
     }
 

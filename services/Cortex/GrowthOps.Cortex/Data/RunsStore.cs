@@ -212,4 +212,19 @@ public sealed class RunsStore(UnitOfWork unitOfWork)
 
     public Task MarkReplayedAsync(Guid id, DateTime at, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("update cortex.dead_letters set replayed_at = @at where id = @id", new { id, at }, ct));
+
+    /// <summary>
+    /// Per variant of an A/B split node: runs of the workflow (any version, no dry runs) that took it and have finished
+    /// (trials), and those that finished converted (the goal reached).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Variant, long Trials, long Successes, long Live)>> SplitOutcomesAsync(Guid workflowId, string nodeId,
+        CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<(string, long, long, long)>(unitOfWork.Command("""
+            select l.output->>'variant', count(*) filter (where r.finished_at is not null), count(*) filter (where r.status = 'converted'),
+                   count(*) filter (where r.finished_at is null)
+              from cortex.workflow_run_logs l
+              join cortex.workflow_runs r on r.tenant_id = l.tenant_id and r.id = l.run_id
+             where l.node_id = @nodeId and l.node_type = 'ab_split' and l.status = 'ok' and r.workflow_id = @workflowId and not r.dry_run
+             group by 1
+            """, new { workflowId, nodeId }, ct))).ToList();
 }

@@ -271,6 +271,9 @@ public sealed class WorkflowGraph
                         add($"{at}.data.variants[{i}].weight", "a number above 0");
                 }
 
+                if (node.Data.ValueKind == JsonValueKind.Object && node.Data.TryGetProperty("strategy", out var strategy)
+                    && (strategy.ValueKind != JsonValueKind.String || strategy.GetString() is not ("weighted" or "thompson")))
+                    add($"{at}.data.strategy", "weighted (random by weight) or thompson (a bandit on the workflow's goal)");
                 if (ids.Count >= 2)
                     Handles([.. ids.Distinct()]);
                 break;

@@ -17,6 +17,17 @@ public record ExecuteStep(Guid TenantId, Guid RunId, Guid StepId, string NodeId,
     /// <summary>The id of the step that follows <paramref name="stepId"/> along <paramref name="edgeId"/>: the same on every redelivery.</summary>
     public static Guid Next(Guid stepId, string edgeId, int attempt) => Derive($"{stepId:N}/{edgeId}/{attempt}");
 
+    /// <summary>A number in [0, 1) drawn from <paramref name="key"/>: uniform over keys, the same for the same key.</summary>
+    public static double Unit(string key)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(hash) >> 11) / (double)(1UL << 53);
+    }
+
+    /// <summary>A seed drawn from <paramref name="key"/> (for a seeded <see cref="Random"/>).</summary>
+    public static int Seed(string key) => (int)(Unit(key + "/seed") * int.MaxValue);
+
     public static Guid Derive(string key)
     {
         Span<byte> hash = stackalloc byte[32];

@@ -13,7 +13,7 @@ namespace GrowthOps.Cortex.Domain.Runs;
 /// (run, step, attempt, phase); the run row is locked, so parallel branches of one run take turns.
 /// </summary>
 public sealed class Walker(
-    RunsStore runs, PublishedGraphs graphs, RunModel models, ActionRunner actions, TimeProvider clock, IOptions<CortexOptions> options)
+    RunsStore runs, PublishedGraphs graphs, RunModel models, ActionRunner actions, AbSplit splits, TimeProvider clock, IOptions<CortexOptions> options)
 {
 
     abstract record Outcome;
@@ -166,9 +166,16 @@ public sealed class Walker(
             }
             case NodeCatalog.AbSplit:
             {
-                var variant = AbSplit.Choose(data, run.Id, node.Id);
+                var (variant, arms) = await splits.ChooseAsync(data, run.WorkflowId, run.Id, node.Id, ct);
                 Steps(run)[node.Id] = new JsonObject { ["variant"] = variant };
-                await Log(run, node, m, "ok", $"Variant {variant}", null, new JsonObject { ["variant"] = variant }, now, ct);
+                var output = new JsonObject { ["variant"] = variant };
+                if (arms is not null)
+                    output["posterior"] = new JsonArray(arms.Select(a => (JsonNode)new JsonObject
+                    {
+                        ["variant"] = a.Id, ["trials"] = a.Trials, ["conversions"] = a.Successes, ["mean"] = Math.Round(a.PosteriorMean, 4),
+                    }).ToArray());
+                await Log(run, node, m, "ok", arms is null ? $"Variant {variant}" : $"Variant {variant} (Thompson draw over {arms.Sum(a => a.Trials)} finished runs)",
+                    null, output, now, ct);
                 return new Next(Out(graph, node, variant));
             }
             case NodeCatalog.Stop:
