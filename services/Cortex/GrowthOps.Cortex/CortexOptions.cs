@@ -16,4 +16,13 @@ public sealed class CortexOptions
 
     /// <summary>Longest an http_request or send_webhook action waits for an answer unless its config says otherwise.</summary>
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Steps executed at once per lane (<c>Cortex:LaneConcurrency:high</c> …); a lane without a value takes the messaging
+    /// default. The low lane (schedules, batches) can be held back so that it leaves the database to the others.
+    /// </summary>
+    public Dictionary<string, int> LaneConcurrency { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How often each replica looks for due schedules (their occurrences fire within this of their time).</summary>
+    public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 }

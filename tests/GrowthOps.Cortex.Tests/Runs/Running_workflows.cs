@@ -208,6 +208,8 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
             edges = new[] { Edge("t1", "w1"), Edge("w1", "a1") },
         };
         var workflowId = await Publish(client, graph);
+        // A contact Cortex has never heard of (another tenant's, or none at all) is refused, not run.
+        await (await client.Post($"/api/cortex/workflows/{workflowId}/runs", new { contact_id = Guid.NewGuid() })).Expect(HttpStatusCode.NotFound);
         var started = await (await client.Post($"/api/cortex/workflows/{workflowId}/runs", new { variables = new { source = "test" } })).Expect(HttpStatusCode.Accepted);
         var runId = started.GetProperty("id").GetGuid();
         var failed = await RunOf(client, workflowId, r => Status(r) == "failed", "the run fails after its retries");

@@ -64,10 +64,10 @@ public static class RunsApi
 
     /// <summary>Starts a run of the workflow's live version now (a dry run also of an unpublished workflow's last version).</summary>
     [ProducesProblem(StatusCodes.Status400BadRequest)]
-    [ProducesProblem(StatusCodes.Status404NotFound)]
+    [ProducesProblem(StatusCodes.Status404NotFound, "No such workflow, or no such contact.")]
     [ProducesProblem(StatusCodes.Status409Conflict, "Not active (and not a dry run), or never published.")]
     static async Task<Results<Accepted<RunDto>, ValidationProblem>> Start(Guid id, StartRunRequest request, UnitOfWork unitOfWork, WorkflowsStore workflows,
-        RunsStore runs, Watcher watcher, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
+        RunsStore runs, ContactsStore contacts, Watcher watcher, ISendEndpointProvider send, TimeProvider clock, CancellationToken ct)
     {
         var errors = RequestLimits.Errors(request) ?? [];
         if (request.Event is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
@@ -82,12 +82,13 @@ public static class RunsApi
                 throw new ConflictException($"Workflow {id} has never been published: publish it first.");
             if (w.Status != "active" && !dryRun)
                 throw new ConflictException($"Workflow {id} is {w.Status}: only a dry run starts now.");
+            if (request.ContactId is { } contactId && await contacts.GetAsync(contactId, ct) is null)
+                throw new NotFoundException($"No contact {contactId} (Cortex knows the contacts of Leads' events).");
             var now = clock.GetUtcNow();
             var payload = request.Event is { ValueKind: JsonValueKind.Object } e ? JsonNode.Parse(e.GetRawText())!.AsObject() : new JsonObject();
             var variables = request.Variables is null ? new JsonObject() : JsonSerializer.SerializeToNode(request.Variables)!.AsObject();
             var runId = await watcher.StartAsync(unitOfWork.TenantId!.Value, id, version, null,
-                            new TriggerEvent(Guid.CreateVersion7(), "manual", request.ContactId, payload, now), variables, dryRun, null, now, ct,
-                            message => publish.Publish(message, ct))
+                            new TriggerEvent(Guid.CreateVersion7(), "manual", request.ContactId, payload, now), variables, dryRun, send, now, ct)
                         ?? throw new ConflictException("The workflow's re-entry policy does not let this contact start it again.");
             return (await runs.GetAsync(runId, ct))!;
         }, ct);
@@ -119,22 +120,22 @@ public static class RunsApi
     /// <summary>Ends the run: nothing more of it executes; a pending delay or wait fires into nothing.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "The run has already finished.")]
-    static Task<Ok<RunDto>> Cancel(Guid id, UnitOfWork unitOfWork, RunsStore runs, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct) =>
-        Change(id, "cancelled", unitOfWork, runs, publish, clock, ct);
+    static Task<Ok<RunDto>> Cancel(Guid id, UnitOfWork unitOfWork, RunsStore runs, ISendEndpointProvider send, TimeProvider clock, CancellationToken ct) =>
+        Change(id, "cancelled", unitOfWork, runs, send, clock, ct);
 
     /// <summary>Holds the run: steps that come due are kept and executed on resume.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "The run has already finished.")]
-    static Task<Ok<RunDto>> Pause(Guid id, UnitOfWork unitOfWork, RunsStore runs, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct) =>
-        Change(id, "paused", unitOfWork, runs, publish, clock, ct);
+    static Task<Ok<RunDto>> Pause(Guid id, UnitOfWork unitOfWork, RunsStore runs, ISendEndpointProvider send, TimeProvider clock, CancellationToken ct) =>
+        Change(id, "paused", unitOfWork, runs, send, clock, ct);
 
     /// <summary>Continues a paused run where it was: the steps held while it was paused execute now.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "The run has already finished.")]
-    static Task<Ok<RunDto>> Resume(Guid id, UnitOfWork unitOfWork, RunsStore runs, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct) =>
-        Change(id, "running", unitOfWork, runs, publish, clock, ct);
+    static Task<Ok<RunDto>> Resume(Guid id, UnitOfWork unitOfWork, RunsStore runs, ISendEndpointProvider send, TimeProvider clock, CancellationToken ct) =>
+        Change(id, "running", unitOfWork, runs, send, clock, ct);
 
-    static async Task<Ok<RunDto>> Change(Guid id, string to, UnitOfWork unitOfWork, RunsStore runs, IPublishEndpoint publish, TimeProvider clock,
+    static async Task<Ok<RunDto>> Change(Guid id, string to, UnitOfWork unitOfWork, RunsStore runs, ISendEndpointProvider send, TimeProvider clock,
         CancellationToken ct)
     {
         var run = await unitOfWork.InTransactionAsync(async () =>
@@ -154,7 +155,7 @@ public static class RunsApi
                     break;
                 case "running":
                     foreach (var held in r.HeldSteps)
-                        await publish.Publish(held.Deserialize<ExecuteStep>()!, ct);
+                        await send.SendAsync(r.Priority, held.Deserialize<ExecuteStep>()!, ct);
                     changed = r with { Status = r.WakeAt is null ? "running" : "waiting", HeldSteps = [], UpdatedAt = now };
                     break;
                 default:
@@ -182,7 +183,7 @@ public static class RunsApi
     /// <summary>Tries the dead-lettered step once more (a further attempt); its run, failed by it, goes on from there.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "Already replayed, or the run was cancelled.")]
-    static async Task<Accepted<DeadLetterDto>> Replay(Guid id, UnitOfWork unitOfWork, RunsStore runs, IPublishEndpoint publish, TimeProvider clock,
+    static async Task<Accepted<DeadLetterDto>> Replay(Guid id, UnitOfWork unitOfWork, RunsStore runs, ISendEndpointProvider send, TimeProvider clock,
         CancellationToken ct)
     {
         var replayed = await unitOfWork.InTransactionAsync(async () =>
@@ -195,7 +196,7 @@ public static class RunsApi
                 throw new ConflictException($"Run {run.Id} is {run.Status}.");
             var now = clock.GetUtcNow();
             var step = d.Message.Deserialize<ExecuteStep>()!;
-            await publish.Publish(step with { Attempt = step.Attempt + 1, Phase = ExecuteStep.Enter, Handle = null, OccurredAt = now }, ct);
+            await send.SendAsync(run.Priority, step with { Attempt = step.Attempt + 1, Phase = ExecuteStep.Enter, Handle = null, OccurredAt = now }, ct);
             await runs.UpdateAsync(run with { Status = "running", Error = null, FinishedAt = null, ActiveSteps = Math.Max(run.ActiveSteps, 0) + 1,
                 UpdatedAt = now.UtcDateTime }, ct);
             await runs.MarkReplayedAsync(id, now.UtcDateTime, ct);

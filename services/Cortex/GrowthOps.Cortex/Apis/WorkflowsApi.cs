@@ -39,6 +39,8 @@ public static class WorkflowsApi
         builder.Services.AddScoped<Domain.Runs.Walker>();
         builder.Services.AddScoped<Domain.Runs.AbSplit>();
         builder.Services.AddScoped<Domain.Runs.Watcher>();
+        builder.Services.AddScoped<SchedulesStore>();
+        builder.Services.AddHostedService<Domain.Runs.WorkflowScheduler>();
         // No resilience handler: the action's own retry schedule decides when to try again (the default handler's retries would
         // hold the step's transaction for seconds per attempt and multiply the attempts).
 #pragma warning disable EXTEXP0001
@@ -66,6 +68,7 @@ public static class WorkflowsApi
         workflows.MapPost("/{id:guid}/pause", Pause).RequireScope(WorkflowScopes.Pause);
         workflows.MapPost("/{id:guid}/resume", Resume).RequireScope(WorkflowScopes.Pause);
         workflows.MapPost("/{id:guid}/archive", Archive).RequireScope(WorkflowScopes.Delete);
+        api.MapGet("/schedules", Schedules).WithTags("Workflows").RequireScope(WorkflowScopes.Read);
         return api;
     }
 
@@ -208,8 +211,8 @@ public static class WorkflowsApi
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "The workflow is archived.")]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The draft is not valid (errors: by node or edge id and field).")]
-    static async Task<Created<VersionDto>> Publish(Guid id, ClaimsPrincipal user, UnitOfWork unitOfWork, WorkflowsStore store, TimeProvider clock,
-        CancellationToken ct)
+    static async Task<Created<VersionDto>> Publish(Guid id, ClaimsPrincipal user, UnitOfWork unitOfWork, WorkflowsStore store, SchedulesStore schedules,
+        TimeProvider clock, CancellationToken ct)
     {
         var version = await unitOfWork.InTransactionAsync(async () =>
         {
@@ -225,10 +228,26 @@ public static class WorkflowsApi
             var status = w.Status == "paused" ? "paused" : "active";
             await store.UpdateAsync(w with { CurrentVersion = v.Version, Status = status, UpdatedAt = now }, ct);
             await store.SetTriggerAsync(id, status == "active" ? v.TriggerType : null, v.Version, TriggerFilter(w.Graph), ct);
+            await schedules.SetAsync(id, v.Version, status == "active" ? Schedule(w.Graph) : null, clock.GetUtcNow(), ct);
             return v;
         }, ct);
         return TypedResults.Created($"/api/cortex/workflows/{id}/versions/{version.Version}", VersionDto.From(version));
     }
+
+    public sealed record ScheduleDto(Guid WorkflowId, int Version, [property: Description("cron or interval.")] string Kind, string? Cron,
+        string Timezone, double? IntervalSeconds, [property: Description("Runs for this segment's members; none: one run without a contact.")] Guid? SegmentId,
+        DateTime NextRunAt, DateTime? LastRunAt);
+
+    /// <summary>The live schedules (workflows triggered by schedule.cron or schedule.interval), soonest first.</summary>
+    static async Task<Ok<List<ScheduleDto>>> Schedules(UnitOfWork unitOfWork, SchedulesStore schedules, CancellationToken ct) =>
+        TypedResults.Ok((await unitOfWork.InTransactionAsync(() => schedules.ListAsync(ct), ct))
+            .Select(s => new ScheduleDto(s.WorkflowId, s.Version, s.Kind, s.Cron, s.Timezone, s.IntervalSeconds, s.SegmentId, s.NextRunAt, s.LastRunAt)).ToList());
+
+    /// <summary>The schedule of a graph whose trigger is schedule.cron or schedule.interval (a published graph: valid).</summary>
+    static Domain.Runs.ScheduleSpec? Schedule(JsonElement json) =>
+        WorkflowGraph.Read(json, [])?.TriggerNode is { Subtype: { } type } trigger && Domain.Runs.ScheduleSpec.IsSchedule(type)
+            ? Domain.Runs.ScheduleSpec.Read(type, trigger.Data, "", (_, _) => { })
+            : null;
 
     static JsonElement? TriggerFilter(JsonElement json)
     {
@@ -309,18 +328,22 @@ public static class WorkflowsApi
     /// <summary>No new runs start; waiting runs hold.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "Never published, or archived.")]
-    static Task<Ok<WorkflowDto>> Pause(Guid id, UnitOfWork unitOfWork, WorkflowsStore store, CancellationToken ct) => SetStatus(id, "paused", unitOfWork, store, ct);
+    static Task<Ok<WorkflowDto>> Pause(Guid id, UnitOfWork unitOfWork, WorkflowsStore store, SchedulesStore schedules, CancellationToken ct) =>
+        SetStatus(id, "paused", unitOfWork, store, schedules, ct);
 
     /// <summary>The live version starts runs again.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
     [ProducesProblem(StatusCodes.Status409Conflict, "Never published, or archived.")]
-    static Task<Ok<WorkflowDto>> Resume(Guid id, UnitOfWork unitOfWork, WorkflowsStore store, CancellationToken ct) => SetStatus(id, "active", unitOfWork, store, ct);
+    static Task<Ok<WorkflowDto>> Resume(Guid id, UnitOfWork unitOfWork, WorkflowsStore store, SchedulesStore schedules, CancellationToken ct) =>
+        SetStatus(id, "active", unitOfWork, store, schedules, ct);
 
     /// <summary>Final: no runs start, the workflow is no longer edited or published.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static Task<Ok<WorkflowDto>> Archive(Guid id, UnitOfWork unitOfWork, WorkflowsStore store, CancellationToken ct) => SetStatus(id, "archived", unitOfWork, store, ct);
+    static Task<Ok<WorkflowDto>> Archive(Guid id, UnitOfWork unitOfWork, WorkflowsStore store, SchedulesStore schedules, CancellationToken ct) =>
+        SetStatus(id, "archived", unitOfWork, store, schedules, ct);
 
-    static async Task<Ok<WorkflowDto>> SetStatus(Guid id, string status, UnitOfWork unitOfWork, WorkflowsStore store, CancellationToken ct)
+    static async Task<Ok<WorkflowDto>> SetStatus(Guid id, string status, UnitOfWork unitOfWork, WorkflowsStore store, SchedulesStore schedules,
+        CancellationToken ct)
     {
         var changed = await unitOfWork.InTransactionAsync(async () =>
         {
@@ -335,6 +358,7 @@ public static class WorkflowsApi
             await store.UpdateAsync(updated, ct);
             var live = status == "active" ? await store.VersionAsync(id, w.CurrentVersion!.Value, ct) : null;
             await store.SetTriggerAsync(id, live?.TriggerType, live?.Version, live is null ? null : TriggerFilter(live.Graph), ct);
+            await schedules.SetAsync(id, live?.Version, live is null ? null : Schedule(live.Graph), DateTimeOffset.UtcNow, ct);
             return updated;
         }, ct);
         return TypedResults.Ok(WorkflowDto.From(changed));

@@ -15,7 +15,7 @@ namespace GrowthOps.Cortex.Consumers;
 /// contact first, so filters and templates see the change. Behind the inbox: one transaction per event, in its tenant; the
 /// event's message id makes its runs, so a redelivered event starts none twice.
 /// </summary>
-public sealed class TriggerEventsConsumer(Watcher watcher, ContactsStore contacts) :
+public sealed class TriggerEventsConsumer(Watcher watcher, ContactsStore contacts, SchedulesStore schedules) :
     IConsumer<ContactCreated>, IConsumer<ContactUpdated>, IConsumer<TagAdded>, IConsumer<TagRemoved>, IConsumer<LeadStateChanged>,
     IConsumer<ContactDeleted>, IConsumer<ActivityRecorded>, IConsumer<SegmentMembershipChanged>, IConsumer<EmailSent>, IConsumer<EmailOpened>,
     IConsumer<EmailClicked>, IConsumer<EmailBounced>, IConsumer<EmailUnsubscribed>, IConsumer<EmailReplied>, IConsumer<DealCreated>,
@@ -85,10 +85,11 @@ public sealed class TriggerEventsConsumer(Watcher watcher, ContactsStore contact
             await Trigger(context, m.TenantId, "custom.event", m.ContactId, payload, m.OccurredAt, "custom");
     }
 
-    public Task Consume(ConsumeContext<SegmentMembershipChanged> context)
+    public async Task Consume(ConsumeContext<SegmentMembershipChanged> context)
     {
         var m = context.Message;
-        return Trigger(context, m.TenantId, m.Change == "entered" ? "contact.segment_entered" : "contact.segment_exited", m.ContactId,
+        await schedules.RecordMembershipAsync(m.SegmentId, m.ContactId, m.Change == "entered", m.OccurredAt, context.CancellationToken);
+        await Trigger(context, m.TenantId, m.Change == "entered" ? "contact.segment_entered" : "contact.segment_exited", m.ContactId,
             new JsonObject { ["segment_id"] = m.SegmentId, ["segment_name"] = m.SegmentName, ["reason"] = m.Reason }, m.OccurredAt);
     }
 

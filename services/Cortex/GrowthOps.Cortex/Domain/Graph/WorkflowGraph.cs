@@ -206,6 +206,8 @@ public sealed class WorkflowGraph
                     add($"{at}.data.trigger_type", "is required");
                 else if (!NodeCatalog.TriggerTypes.Contains(node.Subtype))
                     add($"{at}.data.trigger_type", $"'{node.Subtype}' is no trigger type (GET /api/cortex/catalog lists them)");
+                else if (Runs.ScheduleSpec.IsSchedule(node.Subtype))
+                    Runs.ScheduleSpec.Read(node.Subtype, node.Data, at, add);
                 AtMostOneNext();
                 break;
             case NodeCatalog.Action:
@@ -250,7 +252,7 @@ public sealed class WorkflowGraph
                 if (incoming < 2)
                     add($"{at}", "a join waits for two or more branches");
                 if (node.Data.ValueKind == JsonValueKind.Object && node.Data.TryGetProperty("mode", out var mode)
-                    && mode.GetString() is not ("all" or "any"))
+                    && (mode.ValueKind != JsonValueKind.String || mode.GetString() is not ("all" or "any")))
                     add($"{at}.data.mode", "all or any");
                 AtMostOneNext();
                 break;

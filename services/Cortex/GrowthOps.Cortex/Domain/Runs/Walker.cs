@@ -142,7 +142,7 @@ public sealed class Walker(
                 }
 
                 await runs.AddWaitAsync(new RunWait(run.Id, m.StepId, node.Id, run.ContactId, eventType, conditions, timeout.UtcDateTime), ct);
-                await context.SchedulePublish(timeout.UtcDateTime, m with { Phase = ExecuteStep.Resume, Handle = "timeout", OccurredAt = timeout });
+                await context.ScheduleAsync(run.Priority, timeout.UtcDateTime, m with { Phase = ExecuteStep.Resume, Handle = "timeout", OccurredAt = timeout });
                 await Log(run, node, m, "waiting", $"Waiting for {eventType ?? "the conditions"} until {timeout:O}", null, null, now, ct);
                 return new Waiting(timeout);
             }
@@ -189,7 +189,7 @@ public sealed class Walker(
     async Task<Outcome> Wait(WorkflowRun run, GraphNode node, ExecuteStep m, DateTimeOffset until, ConsumeContext context, DateTimeOffset now,
         CancellationToken ct)
     {
-        await context.SchedulePublish(until.UtcDateTime, m with { Phase = ExecuteStep.Resume, Handle = null, OccurredAt = until });
+        await context.ScheduleAsync(run.Priority, until.UtcDateTime, m with { Phase = ExecuteStep.Resume, Handle = null, OccurredAt = until });
         await Log(run, node, m, "waiting", $"Pausing until {until:O}", null, null, now, ct);
         return new Waiting(until);
     }
@@ -203,7 +203,7 @@ public sealed class Walker(
         {
             var due = now + schedule[m.Attempt - 1];
             await Log(run, node, m, "failed", $"Attempt {m.Attempt} failed; attempt {m.Attempt + 1} at {due:O}", e.Input, null, now, ct, e.Message);
-            await context.SchedulePublish(due.UtcDateTime, m with { Attempt = m.Attempt + 1, Phase = ExecuteStep.Enter, Handle = null, OccurredAt = due });
+            await context.ScheduleAsync(run.Priority, due.UtcDateTime, m with { Attempt = m.Attempt + 1, Phase = ExecuteStep.Enter, Handle = null, OccurredAt = due });
             return new Waiting(due);
         }
 
@@ -219,8 +219,8 @@ public sealed class Walker(
         {
             case Next next:
                 foreach (var edge in next.Edges)
-                    await context.Publish(new ExecuteStep(m.TenantId, run.Id, ExecuteStep.Next(m.StepId, edge.Id, m.Attempt), edge.Target, 1, ExecuteStep.Enter,
-                        null, now));
+                    await context.SendAsync(run.Priority, new ExecuteStep(m.TenantId, run.Id, ExecuteStep.Next(m.StepId, edge.Id, m.Attempt), edge.Target, 1,
+                        ExecuteStep.Enter, null, now), ct);
                 run = run with { ActiveSteps = run.ActiveSteps + next.Edges.Count - 1, Status = "running", WakeAt = null };
                 break;
             case Waiting waiting:

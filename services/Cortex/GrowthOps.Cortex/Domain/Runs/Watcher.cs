@@ -28,7 +28,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
 
     /// <summary>Starts one run (unless the filter or re-entry policy says no); its id, or null.</summary>
     public async Task<Guid?> StartAsync(Guid tenantId, Guid workflowId, int version, JsonElement? filter, TriggerEvent e, JsonObject? variables, bool dryRun,
-        ConsumeContext? context, DateTimeOffset now, CancellationToken ct, Func<object, Task>? publish = null)
+        ISendEndpointProvider send, DateTimeOffset now, CancellationToken ct)
     {
         var workflow = await workflows.GetAsync(workflowId, ct);
         if (workflow is null)
@@ -62,10 +62,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
             return null;
         var trigger = (await graphs.GetAsync(workflowId, version, ct)).TriggerNode!;
         var first = new ExecuteStep(tenantId, run.Id, ExecuteStep.Derive($"first/{run.Id}"), trigger.Id, 1, ExecuteStep.Enter, null, now);
-        if (context is not null)
-            await context.Publish(first, ct);
-        else
-            await publish!(first);
+        await send.SendAsync(run.Priority, first, ct);
         return run.Id;
     }
 
@@ -98,10 +95,12 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
 
         foreach (var wait in await runs.WaitsForAsync(contactId, e.Type, ct))
         {
+            var run = await runs.GetAsync(wait.RunId, ct);
+            if (run is null)
+                continue;
             if (wait.EventType is null)
             {
-                var run = await runs.GetAsync(wait.RunId, ct);
-                if (run is null || wait.Conditions is not { } conditions)
+                if (wait.Conditions is not { } conditions)
                     continue;
                 var (contact, model) = await models.BuildAsync(run, now, ct);
                 if (!await models.HoldsAsync(conditions, null, contact, model, now, ct))
@@ -109,7 +108,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
             }
 
             if (await runs.EndWaitAsync(wait.RunId, wait.StepId, ct))
-                await context.Publish(new ExecuteStep(tenantId, wait.RunId, wait.StepId, wait.NodeId, 1, ExecuteStep.Resume, "met", now), ct);
+                await context.SendAsync(run.Priority, new ExecuteStep(tenantId, wait.RunId, wait.StepId, wait.NodeId, 1, ExecuteStep.Resume, "met", now), ct);
         }
     }
 
