@@ -122,6 +122,7 @@ public sealed class Routing_through_the_gateway(GatewayApp app) : IClassFixture<
     [InlineData("POST", "/api/webhook/hubspot", "leads")]
     [InlineData("POST", "/webhooks/postmark/bounces", "email")]
     [InlineData("POST", "/webhooks/stripe/events", "revenue")]
+    [InlineData("POST", "/webhooks/cortex/3fa85f64-5717-4562-b3fc-2c963f66afa6/3fa85f64-5717-4562-b3fc-2c963f66afa7/secret", "cortex")]
     [InlineData("GET", "/t/o/0f8fad5b.gif", "email")]
     [InlineData("GET", "/t/c/0f8fad5b", "email")]
     [InlineData("GET", "/track/click/0f8fad5b", "attribution")]
@@ -143,8 +144,8 @@ public sealed class Routing_through_the_gateway(GatewayApp app) : IClassFixture<
 
         var anonymous = routes.Where(r => r.AuthorizationPolicy == ServiceDefaults.Extensions.AnonymousPolicy).Select(r => r.Match.Path).Order();
         Assert.Equal(
-            ["/api/webhook/hubspot", "/t/{**catch-all}", "/track/{**catch-all}", "/webhooks/hubspot/{**catch-all}",
-             "/webhooks/postmark/{**catch-all}", "/webhooks/stripe/{**catch-all}"],
+            ["/api/webhook/hubspot", "/t/{**catch-all}", "/track/{**catch-all}", "/webhooks/cortex/{**catch-all}",
+             "/webhooks/hubspot/{**catch-all}", "/webhooks/postmark/{**catch-all}", "/webhooks/stripe/{**catch-all}"],
             anonymous);
         // Every other route falls back to the policy that requires a tenant; none may name a policy of its own.
         Assert.All(routes.Where(r => r.AuthorizationPolicy != ServiceDefaults.Extensions.AnonymousPolicy),

@@ -25,4 +25,7 @@ public sealed class CortexOptions
 
     /// <summary>How often each replica looks for due schedules (their occurrences fire within this of their time).</summary>
     public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Where the outside world reaches the gateway: webhook.received URLs are built on it.</summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:8080";
 }

@@ -27,6 +27,8 @@ public static class Extensions
         api.MapWorkflowsApi();
         api.MapRunsApi();
         api.MapAnalyticsApi();
+        api.MapWebhookTriggerManagement();
+        app.MapWebhookTriggerReceiver();
         return app;
     }
 }

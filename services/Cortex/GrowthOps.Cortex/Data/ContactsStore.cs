@@ -32,6 +32,12 @@ public sealed class ContactsStore(UnitOfWork unitOfWork)
             ? JsonSerializer.Deserialize<ContactSnapshot>(json, Json)
             : null;
 
+    /// <summary>The live contact with this email address (case-insensitive), if Cortex knows one.</summary>
+    public Task<Guid?> IdByEmailAsync(string email, CancellationToken ct) =>
+        unitOfWork.Connection.QuerySingleOrDefaultAsync<Guid?>(unitOfWork.Command("""
+            select id from cortex.contacts where lower(snapshot->>'email') = lower(@email) and not deleted order by updated_at desc limit 1
+            """, new { email }, ct));
+
     public Task RecordActivityAsync(Guid id, Guid contactId, string type, IReadOnlyDictionary<string, JsonElement>? metadata, DateTimeOffset at,
         CancellationToken ct) =>
         unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""

@@ -61,3 +61,20 @@ begin
     returning s.tenant_id, s.workflow_id, s.firing_at;
   perform set_config('app.cortex_scheduling', '', true);
 end $$;
+
+-- webhook.received: a workflow's secret URL. Only the secret's SHA-256 is kept; the secret is shown once, when made.
+create table cortex.workflow_webhooks (
+  tenant_id         uuid        not null,
+  workflow_id       uuid        not null,
+  secret_hash       bytea       not null,
+  created_at        timestamptz not null,
+  last_received_at  timestamptz,
+  primary key (tenant_id, workflow_id),
+  foreign key (tenant_id, workflow_id) references cortex.workflows (tenant_id, id) on delete cascade
+);
+alter table cortex.workflow_webhooks enable row level security;
+alter table cortex.workflow_webhooks force row level security;
+create policy tenant_isolation on cortex.workflow_webhooks using (tenant_id = cortex.current_tenant()) with check (tenant_id = cortex.current_tenant());
+
+-- A webhook's body names its contact by email as often as by id.
+create index ix_contacts_email on cortex.contacts (tenant_id, lower(snapshot->>'email'));

@@ -26,6 +26,9 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
         return started;
     }
 
+    /// <summary>The id of the run an event starts for a workflow: the same however often the event arrives.</summary>
+    public static Guid RunIdFor(Guid workflowId, Guid eventId, bool dryRun) => ExecuteStep.Derive($"run/{workflowId}/{eventId}{(dryRun ? "/dry" : "")}");
+
     /// <summary>Starts one run (unless the filter or re-entry policy says no); its id, or null.</summary>
     public async Task<Guid?> StartAsync(Guid tenantId, Guid workflowId, int version, JsonElement? filter, TriggerEvent e, JsonObject? variables, bool dryRun,
         ISendEndpointProvider send, DateTimeOffset now, CancellationToken ct)
@@ -33,7 +36,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
         var workflow = await workflows.GetAsync(workflowId, ct);
         if (workflow is null)
             return null;
-        var run = new WorkflowRun(ExecuteStep.Derive($"run/{workflowId}/{e.EventId}{(dryRun ? "/dry" : "")}"), workflowId, version, e.ContactId, e.Type,
+        var run = new WorkflowRun(RunIdFor(workflowId, e.EventId, dryRun), workflowId, version, e.ContactId, e.Type,
             dryRun ? ExecuteStep.Derive($"dry/{e.EventId}") : e.EventId, "running", dryRun, Priority(e.Type),
             new JsonObject { ["event"] = e.Payload.DeepClone(), ["variables"] = variables ?? new JsonObject(), ["steps"] = new JsonObject() }, 1, [], null, null,
             now.UtcDateTime, now.UtcDateTime, null);
