@@ -15,11 +15,17 @@ public static class Extensions
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.AddPostgres(ServiceName, typeof(Extensions).Assembly);
-        builder.AddMessaging(ServiceName, x => x.AddConsumers(typeof(Extensions).Assembly));
+        // Cortex:Walker false: a replica that watches and serves the API but executes no steps (the lanes' consumers left out).
+        var walker = builder.Configuration.GetValue("Cortex:Walker", true);
+        builder.AddMessaging(ServiceName, x => x.AddConsumers(
+            type => walker || !typeof(Consumers.ExecuteStepConsumer).IsAssignableFrom(type) && !IsLaneDefinition(type), typeof(Extensions).Assembly));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddWorkflows();
         return builder;
     }
+
+    static bool IsLaneDefinition(Type type) =>
+        type.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(Consumers.LaneDefinition<>);
 
     public static WebApplication MapCortexApi(this WebApplication app)
     {
