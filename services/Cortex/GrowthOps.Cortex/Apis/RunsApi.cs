@@ -25,6 +25,7 @@ public static class RunsApi
     public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/workflows/{id:guid}/runs", Start).WithTags("Runs").WithIdempotency().RequireScope(WorkflowScopes.Execute);
+        api.MapPost("/workflows/{id:guid}/runs/migrate", Migrate).WithTags("Runs").RequireScope(WorkflowScopes.Update);
         var runs = api.MapGroup("/runs").WithTags("Runs");
         runs.MapGet("/", List).RequireScope(WorkflowScopes.ViewRuns);
         runs.MapGet("/{id:guid}", Get).RequireScope(WorkflowScopes.ViewRuns);
@@ -43,6 +44,16 @@ public static class RunsApi
         [property: Description("Available to templates and conditions as variables.<name>."), MaxLength(100)] Dictionary<string, JsonElement>? Variables = null,
         [property: Description("The trigger event's payload as templates see it (event.<field>).")] JsonElement? Event = null,
         [property: Description("Every step logged with what it would have done; nothing is sent, nothing waits.")] bool? DryRun = null);
+
+    public sealed record MigrateRunsRequest(
+        [property: Description("The version whose live runs move.")] int FromVersion,
+        [property: Description("Where they move; the live version by default.")] int? ToVersion = null,
+        [property: Description("Old node id → new node id, for nodes whose id changed; unmapped ids stay as they are."), MaxLength(1000)]
+        Dictionary<string, string>? NodeMap = null,
+        [property: Description("Only these runs; all of the version's live runs by default."), MaxLength(10000)] List<Guid>? RunIds = null);
+
+    public sealed record MigrateRunsResult(IReadOnlyList<Guid> Migrated,
+        [property: Description("Runs left where they are, each with why.")] IReadOnlyDictionary<Guid, string> Skipped);
 
     public sealed record RunDto(
         Guid Id, Guid WorkflowId, int Version, Guid? ContactId, string TriggerType,
@@ -93,6 +104,38 @@ public static class RunsApi
             return (await runs.GetAsync(runId, ct))!;
         }, ct);
         return TypedResults.Accepted($"/api/cortex/runs/{run.Id}", RunDto.From(run));
+    }
+
+    /// <summary>
+    /// Moves the live runs of one version to another: each waiting run whose every waiting node exists in the target (through
+    /// <c>node_map</c>) with the same type goes on there; runs with a step under way, or waiting in a node the target lacks,
+    /// stay and are listed with the reason. Finished runs never move.
+    /// </summary>
+    [ProducesProblem(StatusCodes.Status400BadRequest)]
+    [ProducesProblem(StatusCodes.Status404NotFound, "No such workflow or version.")]
+    [ProducesProblem(StatusCodes.Status409Conflict, "Never published, or the runs are on the target version already.")]
+    static async Task<Results<Ok<MigrateRunsResult>, ValidationProblem>> Migrate(Guid id, MigrateRunsRequest request, UnitOfWork unitOfWork,
+        WorkflowsStore workflows, RunMigration migration, CancellationToken ct)
+    {
+        var errors = RequestLimits.Errors(request) ?? [];
+        if (request.FromVersion < 1)
+            errors["from_version"] = ["a published version (1 or more)"];
+        if (request.NodeMap is { } nodeMap && nodeMap.Any(p => p.Key.Length is 0 or > 200 || p.Value is null || p.Value.Length is 0 or > 200))
+            errors["node_map"] = ["node ids of 1 to 200 characters"];
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+        var outcome = await unitOfWork.InTransactionAsync(async () =>
+        {
+            var w = await workflows.GetAsync(id, ct) ?? throw new NotFoundException($"No workflow {id}.");
+            var to = request.ToVersion ?? w.CurrentVersion ?? throw new ConflictException($"Workflow {id} has never been published.");
+            foreach (var v in new[] { request.FromVersion, to })
+                if (await workflows.VersionAsync(id, v, ct) is null)
+                    throw new NotFoundException($"Workflow {id} has no version {v}.");
+            if (to == request.FromVersion)
+                throw new ConflictException("The runs are on that version already.");
+            return await migration.MigrateAsync(id, request.FromVersion, to, request.NodeMap ?? [], request.RunIds, ct);
+        }, ct);
+        return TypedResults.Ok(new MigrateRunsResult(outcome.Migrated, outcome.Skipped));
     }
 
     static async Task<Ok<Page<RunDto>>> List([Description("Runs of this workflow.")] Guid? workflowId, [Description("Runs of this contact.")] Guid? contactId,

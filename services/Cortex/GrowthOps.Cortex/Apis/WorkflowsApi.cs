@@ -38,6 +38,7 @@ public static class WorkflowsApi
         builder.Services.AddScoped<Domain.Runs.PublishedGraphs>();
         builder.Services.AddScoped<Domain.Runs.Walker>();
         builder.Services.AddScoped<Domain.Runs.AbSplit>();
+        builder.Services.AddScoped<Domain.Runs.RunMigration>();
         builder.Services.AddScoped<Domain.Runs.Watcher>();
         builder.Services.AddScoped<SchedulesStore>();
         builder.Services.AddHostedService<Domain.Runs.WorkflowScheduler>();

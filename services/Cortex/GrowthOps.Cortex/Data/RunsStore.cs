@@ -227,4 +227,35 @@ public sealed class RunsStore(UnitOfWork unitOfWork)
              where l.node_id = @nodeId and l.node_type = 'ab_split' and l.status = 'ok' and r.workflow_id = @workflowId and not r.dry_run
              group by 1
             """, new { workflowId, nodeId }, ct))).ToList();
+
+    /// <summary>Live runs of the workflow's version (no dry runs), locked: what a migration moves.</summary>
+    public async Task<IReadOnlyList<WorkflowRun>> LiveOfVersionAsync(Guid workflowId, int version, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<Row>(unitOfWork.Command($"""
+            select {Columns} from cortex.workflow_runs r
+             where r.workflow_id = @workflowId and r.version = @version and r.status in ('running', 'waiting', 'paused') and not r.dry_run
+             order by r.started_at, r.id limit 10000 for update
+            """, new { workflowId, version }, ct))).Select(r => r.ToRun()).ToList();
+
+    /// <summary>The nodes a run waits in now: each step whose latest log line says it is waiting.</summary>
+    public async Task<IReadOnlyList<string>> WaitingNodesAsync(Guid runId, CancellationToken ct) =>
+        (await unitOfWork.Connection.QueryAsync<string>(unitOfWork.Command("""
+            select node_id from (select distinct on (step_id) step_id, node_id, status from cortex.workflow_run_logs
+                                  where run_id = @runId and step_id is not null and node_id is not null order by step_id, id desc) last
+             where status = 'waiting'
+            """, new { runId }, ct))).ToList();
+
+    /// <summary>Moves a run to <paramref name="version"/>: its waits' and joins' node ids mapped, its context's node map set.</summary>
+    public async Task MigrateAsync(WorkflowRun run, int version, IReadOnlyDictionary<string, string> map, CancellationToken ct)
+    {
+        await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+            update cortex.workflow_runs set version = @version, context = @Context::jsonb, updated_at = @UpdatedAt where id = @Id
+            """, new { run.Id, version, Context = run.Context.ToJsonString(), run.UpdatedAt }, ct));
+        foreach (var (from, to) in map.Where(p => p.Key != p.Value))
+        {
+            await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
+                "update cortex.workflow_run_waits set node_id = @to where run_id = @Id and node_id = @from", new { run.Id, from, to }, ct));
+            await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
+                "update cortex.workflow_run_joins set node_id = @to where run_id = @Id and node_id = @from", new { run.Id, from, to }, ct));
+        }
+    }
 }

@@ -46,6 +46,8 @@ public sealed class Walker(
             return;
         }
 
+        // A run migrated to another version: messages scheduled before name the old version's node ids.
+        m = m with { NodeId = RunMigration.Translate(run.Context, m.NodeId) };
         var graph = await graphs.GetAsync(run.WorkflowId, run.Version, ct);
         var node = graph.Nodes.FirstOrDefault(n => n.Id == m.NodeId);
         if (node is null)
