@@ -11,9 +11,10 @@ public static class TestTokens
     /// A token as <c>./growthops token --tenant [--scope]</c> mints it; <paramref name="tenantId"/> null leaves the claim out,
     /// <paramref name="scope"/> null leaves the scope claim out (a full tenant token).
     /// </summary>
-    public static string For(Guid? tenantId, string key = TestEnvironment.SigningKey, DateTime? expires = null, string? scope = null)
+    public static string For(Guid? tenantId, string key = TestEnvironment.SigningKey, DateTime? expires = null, string? scope = null,
+        string sub = "test-user")
     {
-        var claims = new List<Claim> { new("sub", "test-user") };
+        var claims = new List<Claim> { new("sub", sub) };
         if (tenantId is { } t)
             claims.Add(new Claim("tenant_id", t.ToString()));
         if (scope is not null)

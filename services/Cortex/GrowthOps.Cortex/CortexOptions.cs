@@ -28,4 +28,21 @@ public sealed class CortexOptions
 
     /// <summary>Where the outside world reaches the gateway: webhook.received URLs are built on it.</summary>
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>A host's circuit opens when this share of its calls in <see cref="CircuitSamplingDuration"/> failed…</summary>
+    public double CircuitFailureRatio { get; set; } = 0.5;
+
+    /// <summary>…once at least this many calls were made in it…</summary>
+    public int CircuitMinimumThroughput { get; set; } = 5;
+
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>…and stays open this long before a trial call.</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Base64 of a 32-byte key that seals the tenants' secrets (cortex.secrets) at rest.</summary>
+    public string SecretsKey { get; set; } = "";
+
+    /// <summary>Twilio's API (send_sms); a Twilio-compatible provider or a test's fake elsewhere.</summary>
+    public string TwilioBaseUrl { get; set; } = "https://api.twilio.com";
 }

@@ -34,6 +34,7 @@ public static class Extensions
         api.MapRunsApi();
         api.MapAnalyticsApi();
         api.MapWebhookTriggerManagement();
+        api.MapInboxApi();
         app.MapWebhookTriggerReceiver();
         return app;
     }

@@ -22,6 +22,8 @@ public sealed class Surviving_hostile_input(HostileInputCortexApp app, ITestOutp
     {
         ["POST /api/cortex/workflows"] = $$$"""{"name":"fuzz {{n}}","description":"From the fuzzer","graph":{{{Graph}}},"reentry":"always"}""",
         ["PATCH /api/cortex/workflows/{id}"] = $$$"""{"description":"fuzzed {{n}}","graph":{{{Graph}}}}""",
+        ["PUT /api/cortex/secrets/{name}"] = """{"value":"fuzz-secret-{{n}}"}""",
+        ["POST /api/cortex/workflows/{id}/runs/migrate"] = """{"from_version":1,"node_map":{"a1":"a1"}}""",
         ["POST /api/cortex/workflows/import"] = $$$"""{"format":"growthops.workflow/v1","name":"imported {{n}}","graph":{{{Graph}}},"reentry":"once_per_contact"}""",
     };
 
@@ -44,6 +46,8 @@ public sealed class Surviving_hostile_input(HostileInputCortexApp app, ITestOutp
             Seed = SeedAsync,
             Fingerprint = await TenantFingerprint.ForSchemaAsync(app.Database.AdminConnectionString, "cortex"),
             Examples = Examples,
+            // A secret's name is the caller's own namespace (PUT creates the caller's "fuzz", never touches another tenant's).
+            ExternalPathParameters = new HashSet<string> { "name" },
             ValidRequests = ValidRequests,
             Log = output.WriteLine,
         });

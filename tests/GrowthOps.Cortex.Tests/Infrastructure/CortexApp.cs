@@ -21,6 +21,9 @@ public class CortexApp() : ServiceApp<Program>("cortex")
     {
         ["Cortex:Retries:0"] = "00:00:00.200",
         ["Cortex:Retries:1"] = "00:00:00.400",
+        ["Cortex:SecretsKey"] = Convert.ToBase64String("growthops-test-cortex-secrets-32"u8.ToArray()),
+        ["Outbound:AllowHttp"] = "true",
+        ["Outbound:AllowLoopback"] = "true",
     };
 
     static JsonSerializerOptions CreateJson()

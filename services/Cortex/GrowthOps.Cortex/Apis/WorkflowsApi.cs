@@ -1,4 +1,5 @@
 using GrowthOps.ServiceDefaults.Authorization;
+using GrowthOps.ServiceDefaults.Outbound;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
@@ -44,9 +45,20 @@ public static class WorkflowsApi
         builder.Services.AddHostedService<Domain.Runs.WorkflowScheduler>();
         // No resilience handler: the action's own retry schedule decides when to try again (the default handler's retries would
         // hold the step's transaction for seconds per attempt and multiply the attempts).
+// Tenant-supplied URLs: the outbound guard refuses private, loopback and metadata addresses (SSRF).
 #pragma warning disable EXTEXP0001
-        builder.Services.AddHttpClient(Domain.Runs.ActionRunner.HttpClientName).RemoveAllResilienceHandlers();
+        builder.Services.AddOutboundHttpClient(Domain.Runs.ActionRunner.HttpClientName).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<Domain.Runs.HostCircuits>();
+        builder.Services.AddScoped<SecretsStore>();
+        builder.Services.AddScoped<NotificationsStore>();
+        builder.Services.AddOptions<CortexOptions>()
+            .Validate(o => GrowthOps.ServiceDefaults.Secrets.TenantSecretBox.TryDecodeKey(o.SecretsKey) is not null,
+                $"{CortexOptions.Section}:{nameof(CortexOptions.SecretsKey)} must be base64 of 32 bytes.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => new GrowthOps.ServiceDefaults.Secrets.TenantSecretBox(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CortexOptions>>().Value.SecretsKey,
+            $"{CortexOptions.Section}:{nameof(CortexOptions.SecretsKey)}"));
         return builder;
     }
 

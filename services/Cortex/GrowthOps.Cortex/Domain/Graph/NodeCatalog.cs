@@ -55,6 +55,7 @@ public static class NodeCatalog
     const string LongText = """{"type":"string","minLength":1,"maxLength":20000}""";
     const string Id = """{"type":"string","format":"uuid"}""";
     const string Template = """{"type":"string","minLength":1,"maxLength":2000}""";
+    const string SecretName = """{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_]{0,99}$"}""";
 
     static string Object(string properties, params string[] required) =>
         $$"""{"type":"object","properties":{{{properties}}},"required":[{{string.Join(",", required.Select(r => $"\"{r}\""))}}]}""";
@@ -92,16 +93,17 @@ public static class NodeCatalog
         ["add_note"] = Object($"\"body\":{LongText}", "body"),
         ["assign_owner"] = Object($"\"owner_id\":{Text},\"group\":{Text}"),
         ["change_lead_state"] = Object($"\"to_state\":{Text},\"notes\":{Template}", "to_state"),
-        ["send_notification"] = Object($"\"user_id\":{Text},\"title\":{Template},\"body\":{LongText}", "title"),
-        ["send_sms"] = Object($"\"to\":{Template},\"body\":{{\"type\":\"string\",\"minLength\":1,\"maxLength\":1600}}", "body"),
+        ["send_notification"] = Object($"\"user_id\":{Text},\"title\":{Template},\"body\":{LongText},\"link\":{Template}", "title"),
+        ["send_sms"] = Object($"\"to\":{Template},\"from\":{Text},\"body\":{{\"type\":\"string\",\"minLength\":1,\"maxLength\":1600}}", "body"),
         ["send_push"] = Object($"\"title\":{Template},\"body\":{Template}", "title"),
         ["send_slack"] = Object($"\"webhook_url\":{{\"type\":\"string\",\"format\":\"uri\"}},\"text\":{LongText}", "webhook_url", "text"),
         ["send_webhook"] = Object($$"""
-            "url":{{Template}},"method":{"enum":["GET","POST","PUT","PATCH","DELETE"]},"headers":{"type":"object","maxProperties":50},"body":{}
+            "url":{{Template}},"method":{"enum":["GET","POST","PUT","PATCH","DELETE"]},"headers":{"type":"object","maxProperties":50},"body":{},
+            "signing_secret":{{SecretName}},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"maximum":120}
             """, "url"),
         ["http_request"] = Object($$"""
             "url":{{Template}},"method":{"enum":["GET","POST","PUT","PATCH","DELETE"]},"headers":{"type":"object","maxProperties":50},"body":{},
-            "timeout_seconds":{"type":"number","exclusiveMinimum":0,"maximum":120}
+            "signing_secret":{{SecretName}},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"maximum":120}
             """, "url"),
         ["track_event"] = Object($"\"type\":{Text},\"metadata\":{{\"type\":\"object\"}}", "type"),
         ["predict_action"] = Object("\"min_probability\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}"),

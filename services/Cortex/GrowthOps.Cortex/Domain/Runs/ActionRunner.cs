@@ -21,15 +21,29 @@ public sealed record ActionResult(string Message, JsonNode? Input, JsonNode? Out
 /// in the step's transaction, with ids derived from the step, so a step never acts twice; HTTP actions call out and report
 /// failures for the retry schedule. A dry run renders everything and sends nothing.
 /// </summary>
-public sealed class ActionRunner(IHttpClientFactory http, ContactsStore contacts, RunModel models, IOptions<CortexOptions> options)
+public sealed partial class ActionRunner(
+    IHttpClientFactory http, ContactsStore contacts, RunModel models, SecretsStore secretsStore, NotificationsStore notifications, HostCircuits circuits,
+    IOptions<CortexOptions> options)
 {
     public const string HttpClientName = "cortex-actions";
+    const string Masked = "********";
 
     public async Task<ActionResult> RunAsync(WorkflowRun run, GraphNode node, ExecuteStep m, ContactSnapshot? contact, JsonObject model,
         ConsumeContext context, DateTimeOffset now, CancellationToken ct)
     {
         var action = node.Subtype!;
-        var config = models.Render(node.Config, model)?.AsObject() ?? new JsonObject();
+        // Secrets a config names are rendered into the call only: the log's input shows them masked.
+        var named = SecretNames(action, node.Config);
+        var config = models.Render(node.Config, named.Count == 0 ? model : WithSecrets(model, named.ToDictionary(n => n, _ => Masked)))?.AsObject()
+                     ?? new JsonObject();
+        IReadOnlyDictionary<string, string> secrets = new Dictionary<string, string>();
+        var live = config;
+        if (named.Count > 0 && !run.DryRun)
+        {
+            secrets = await secretsStore.OpenAsync(named, ct);
+            live = models.Render(node.Config, WithSecrets(model, secrets))?.AsObject() ?? new JsonObject();
+        }
+
         if (action is "send_email" or "generate_email" or "send_transactional" && node.Config.TryGetProperty("body", out var html) &&
             html.ValueKind == JsonValueKind.String)
             config["body"] = models.RenderHtml(html.GetString()!, model);
@@ -89,7 +103,28 @@ public sealed class ActionRunner(IHttpClientFactory http, ContactsStore contacts
             case "http_request" or "send_webhook" or "send_slack":
                 return run.DryRun
                     ? new ActionResult($"Would execute Action: {Describe(action)}", config, null)
-                    : await CallAsync(action, config, m, ct);
+                    : await CallAsync(action, live, config, secrets, m, ct);
+            case "send_sms":
+            {
+                var to = S("to") ?? contact?.Phone;
+                if (string.IsNullOrWhiteSpace(to))
+                    throw new StepFailedException("send_sms needs config.to or a contact with a phone number", retryable: false, config);
+                if (run.DryRun)
+                    return new ActionResult($"Would execute Action: Send SMS to {to}", config, null);
+                return await SmsAsync(to, live, config, secrets, m, ct);
+            }
+            case "send_notification":
+            {
+                var user = S("user_id") ?? contact?.OwnerId;
+                if (string.IsNullOrWhiteSpace(user))
+                    throw new StepFailedException("send_notification needs config.user_id or a contact with an owner", retryable: false, config);
+                var output = new JsonObject { ["notification_id"] = m.StepId, ["user_id"] = user };
+                if (run.DryRun)
+                    return new ActionResult($"Would notify {user}", config, output);
+                await notifications.AddAsync(new Notification(m.StepId, user, S("title")!, S("body"), S("link"), run.WorkflowId, run.Id, contactId,
+                    now.UtcDateTime, null), ct);
+                return new ActionResult($"Executing Action: Send Notification to {user}", config, output);
+            }
             case "optimize_timing":
             {
                 var zone = contact?.Timezone ?? "UTC";
@@ -140,7 +175,121 @@ public sealed class ActionRunner(IHttpClientFactory http, ContactsStore contacts
         ["steps"] = JsonSerializer.SerializeToElement(model["steps"]),
     };
 
-    async Task<ActionResult> CallAsync(string action, JsonObject config, ExecuteStep m, CancellationToken ct)
+    /// <summary>The secrets a config names: <c>{{secrets.name}}</c> anywhere, a webhook's <c>signing_secret</c>, Twilio's credentials.</summary>
+    static IReadOnlyCollection<string> SecretNames(string action, JsonElement config)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (config.ValueKind == JsonValueKind.Undefined)
+            return names;
+        var text = config.GetRawText();
+        if (text.Contains("secrets.", StringComparison.Ordinal))
+            foreach (System.Text.RegularExpressions.Match match in SecretReference().Matches(text))
+                names.Add(match.Groups[1].Value);
+        if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("signing_secret", out var signing) && signing.ValueKind == JsonValueKind.String)
+            names.Add(signing.GetString()!);
+        if (action == "send_sms")
+            names.UnionWith(["twilio_account_sid", "twilio_auth_token", "twilio_from", "twilio_base_url"]);
+        return names;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"secrets\.([A-Za-z][A-Za-z0-9_]{0,99})")]
+    private static partial System.Text.RegularExpressions.Regex SecretReference();
+
+    static JsonObject WithSecrets(JsonObject model, IReadOnlyDictionary<string, string> secrets)
+    {
+        var copy = model.DeepClone().AsObject();
+        copy["secrets"] = new JsonObject(secrets.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
+        return copy;
+    }
+
+    static string Secret(IReadOnlyDictionary<string, string> secrets, string name, JsonObject logged) =>
+        secrets.TryGetValue(name, out var value) ? value
+            : throw new StepFailedException($"The secret '{name}' is not set (PUT /api/cortex/secrets/{name})", retryable: false, logged);
+
+    /// <summary>One call through the host's circuit breaker; failures become retryable (or not) step failures.</summary>
+    async Task<(HttpResponseMessage Response, string Text)> SendAsync(HttpRequestMessage request, JsonObject logged, TimeSpan timeoutAfter,
+        CancellationToken ct)
+    {
+        var uri = request.RequestUri!;
+        var what = $"{request.Method} {uri.GetLeftPart(UriPartial.Path)}";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(timeoutAfter);
+        HttpResponseMessage response;
+        try
+        {
+            response = await circuits.For(uri.Authority).ExecuteAsync(
+                async token => await http.CreateClient(HttpClientName).SendAsync(request, token), timeout.Token);
+        }
+        catch (Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            throw new StepFailedException($"{what} not tried: the circuit for {uri.Authority} is open after repeated failures", retryable: true, logged);
+        }
+        catch (GrowthOps.ServiceDefaults.Outbound.OutboundRequestRefusedException e)
+        {
+            throw new StepFailedException($"{what} refused: {e.Message}", retryable: false, logged);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new StepFailedException($"{what} failed: {e.Message}", retryable: true, logged);
+        }
+
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (text.Length > 64_000)
+            text = text[..64_000];
+        var status = (int)response.StatusCode;
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            throw new StepFailedException($"{what} answered {status}",
+                retryable: status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout, logged);
+        }
+
+        return (response, text);
+    }
+
+    static JsonNode? Parse(string text)
+    {
+        try
+        {
+            return text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    /// <summary>
+    /// An SMS through Twilio's Messages API (form-encoded, basic auth with the account SID and auth token), or a
+    /// Twilio-compatible provider's at the tenant's <c>twilio_base_url</c>.
+    /// </summary>
+    async Task<ActionResult> SmsAsync(string to, JsonObject config, JsonObject logged, IReadOnlyDictionary<string, string> secrets, ExecuteStep m,
+        CancellationToken ct)
+    {
+        var sid = Secret(secrets, "twilio_account_sid", logged);
+        var token = Secret(secrets, "twilio_auth_token", logged);
+        var from = (config["from"]?.GetValue<string>() is { Length: > 0 } f ? f : null) ?? Secret(secrets, "twilio_from", logged);
+        var body = config["body"]!.GetValue<string>();
+        using var request = new HttpRequestMessage(HttpMethod.Post,
+            $"{secrets.GetValueOrDefault("twilio_base_url", options.Value.TwilioBaseUrl).TrimEnd('/')}/2010-04-01/Accounts/{Uri.EscapeDataString(sid)}/Messages.json")
+        {
+            Content = new FormUrlEncodedContent([new("To", to), new("From", from), new("Body", body)]),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{sid}:{token}")));
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", m.StepId.ToString());
+        var (response, text) = await SendAsync(request, logged, options.Value.HttpTimeout, ct);
+        using (response)
+        {
+            var parsed = Parse(text);
+            var messageSid = parsed is JsonObject o && o["sid"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            return new ActionResult($"Executing Action: Send SMS to {to} ({messageSid ?? "no sid"})", logged,
+                new JsonObject { ["status"] = (int)response.StatusCode, ["sid"] = messageSid, ["body"] = parsed });
+        }
+    }
+
+    async Task<ActionResult> CallAsync(string action, JsonObject config, JsonObject logged, IReadOnlyDictionary<string, string> secrets, ExecuteStep m,
+        CancellationToken ct)
     {
         var url = config[action == "send_slack" ? "webhook_url" : "url"]!.GetValue<string>();
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -156,42 +305,32 @@ public sealed class ActionRunner(IHttpClientFactory http, ContactsStore contacts
                 if (value is not null && !request.Headers.TryAddWithoutValidation(name, value.ToString()))
                     request.Content?.Headers.TryAddWithoutValidation(name, value.ToString());
         // Receivers deduplicate by this id: a retried step sends the same one.
-        request.Headers.TryAddWithoutValidation("webhook-id", $"msg_{m.StepId:N}");
+        var messageId = $"msg_{m.StepId:N}";
+        request.Headers.TryAddWithoutValidation("webhook-id", messageId);
         request.Headers.TryAddWithoutValidation("Idempotency-Key", m.StepId.ToString());
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(config["timeout_seconds"] is { } t ? TimeSpan.FromSeconds(t.GetValue<double>()) : options.Value.HttpTimeout);
-        HttpResponseMessage response;
-        try
+        // Standard Webhooks: the receiver checks webhook-signature over id, timestamp and body with the shared secret.
+        if (config["signing_secret"]?.GetValue<string>() is { } signingName)
         {
-            response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            throw new StepFailedException($"{method} {uri.GetLeftPart(UriPartial.Path)} failed: {e.Message}", retryable: true, config);
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (text.Length > 64_000)
-                text = text[..64_000];
-            var status = (int)response.StatusCode;
-            if (!response.IsSuccessStatusCode)
-                throw new StepFailedException($"{method} {uri.GetLeftPart(UriPartial.Path)} answered {status}", 
-                    retryable: status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout, config);
-            JsonNode? parsed;
+            var payload = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
+            var timestamp = DateTimeOffset.UtcNow;
+            string signature;
             try
             {
-                parsed = text.Length == 0 ? null : JsonNode.Parse(text);
+                signature = new StandardWebhooks.StandardWebhook(Secret(secrets, signingName, logged)).Sign(messageId, timestamp, payload);
             }
-            catch (JsonException)
+            catch (FormatException)
             {
-                parsed = JsonValue.Create(text);
+                throw new StepFailedException($"The secret '{signingName}' is no signing key: whsec_ followed by base64", retryable: false, logged);
             }
 
-            return new ActionResult($"Executing Action: {Describe(action)} ({method} {uri.Host} → {status})", config,
-                new JsonObject { ["status"] = status, ["body"] = parsed });
+            request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.TryAddWithoutValidation("webhook-signature", signature);
         }
+
+        var timeout = config["timeout_seconds"] is { } t ? TimeSpan.FromSeconds(t.GetValue<double>()) : options.Value.HttpTimeout;
+        var (response, text) = await SendAsync(request, logged, timeout, ct);
+        using (response)
+            return new ActionResult($"Executing Action: {Describe(action)} ({method} {uri.Host} → {(int)response.StatusCode})", logged,
+                new JsonObject { ["status"] = (int)response.StatusCode, ["body"] = Parse(text) });
     }
 }
