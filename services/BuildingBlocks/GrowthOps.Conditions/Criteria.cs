@@ -17,7 +17,18 @@ public sealed class Criteria
     {
         Root = root;
         IsTimeDependent = DependsOnTime(root);
+        ReadsActivities = HasActivities(root);
     }
+
+    /// <summary>Whether any condition counts activities (an evaluator without it needs no activities loaded).</summary>
+    public bool ReadsActivities { get; }
+
+    static bool HasActivities(Criterion node) => node switch
+    {
+        CriteriaGroup g => g.Conditions.Any(HasActivities),
+        ActivityCondition => true,
+        _ => false,
+    };
 
     public CriteriaGroup Root { get; }
 

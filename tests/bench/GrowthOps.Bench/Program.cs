@@ -1,4 +1,5 @@
 using GrowthOps.Bench;
+using GrowthOps.Bench.Cortex;
 using GrowthOps.Bench.Email;
 using GrowthOps.Bench.Infrastructure;
 using GrowthOps.Bench.Leads;
@@ -12,6 +13,7 @@ var benchmarks = new Dictionary<string, Func<IBenchmark>>(StringComparer.Ordinal
     ["leads"] = () => new LeadsBenchmark(),
     ["segments"] = () => new SegmentsBenchmark(),
     ["email"] = () => new EmailBenchmark(),
+    ["cortex"] = () => new CortexBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var create))

@@ -19,9 +19,14 @@ public sealed class RunModel(ContactsStore contacts, TemplateRenderer templates)
 
     static readonly ConcurrentDictionary<string, Criteria?> ParsedConditions = new();
 
+    readonly Dictionary<Guid, ContactSnapshot?> _contacts = [];
+
     public async Task<(ContactSnapshot? Contact, JsonObject Model)> BuildAsync(WorkflowRun run, DateTimeOffset now, CancellationToken ct)
     {
-        var contact = run.ContactId is { } id ? await contacts.GetAsync(id, ct) : null;
+        ContactSnapshot? contact = null;
+        // Per message (this is scoped): the watcher checks one event's contact against every candidate workflow's filter.
+        if (run.ContactId is { } id && !_contacts.TryGetValue(id, out contact))
+            _contacts[id] = contact = await contacts.GetAsync(id, ct);
         var model = new JsonObject
         {
             ["contact"] = contact is null ? null : JsonSerializer.SerializeToNode(contact, ContactsStore.Json),
@@ -85,7 +90,9 @@ public sealed class RunModel(ContactsStore contacts, TemplateRenderer templates)
     {
         if (Cached(conditions, logic) is not { } criteria)
             return false;
-        var activities = contact is null ? [] : await contacts.ActivitiesAsync(contact.Id, now.AddDays(-ContactsStore.ActivityRetentionDays), ct);
+        // Activities (up to 90 days of them) only for criteria that count some; a filter on the event or the contact reads none.
+        var activities = contact is null || !criteria.ReadsActivities ? []
+            : await contacts.ActivitiesAsync(contact.Id, now.AddDays(-ContactsStore.ActivityRetentionDays), ct);
         var facts = Facts(contact, activities, JsonSerializer.SerializeToElement(model));
         return CriteriaEvaluator.Matches(criteria, facts, now);
     }

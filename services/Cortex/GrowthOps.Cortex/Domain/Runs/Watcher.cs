@@ -15,7 +15,7 @@ public sealed record TriggerEvent(Guid EventId, string Type, Guid? ContactId, Js
 /// </summary>
 public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel models, PublishedGraphs graphs, TimeProvider clock)
 {
-    public async Task<int> HandleAsync(Guid tenantId, TriggerEvent e, ConsumeContext context, CancellationToken ct)
+    public async Task<int> HandleAsync(Guid tenantId, TriggerEvent e, ISendEndpointProvider context, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await EndAndWakeAsync(tenantId, e, context, now, ct);
@@ -33,9 +33,6 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
     public async Task<Guid?> StartAsync(Guid tenantId, Guid workflowId, int version, JsonElement? filter, TriggerEvent e, JsonObject? variables, bool dryRun,
         ISendEndpointProvider send, DateTimeOffset now, CancellationToken ct)
     {
-        var workflow = await workflows.GetAsync(workflowId, ct);
-        if (workflow is null)
-            return null;
         var run = new WorkflowRun(RunIdFor(workflowId, e.EventId, dryRun), workflowId, version, e.ContactId, e.Type,
             dryRun ? ExecuteStep.Derive($"dry/{e.EventId}") : e.EventId, "running", dryRun, Priority(e.Type),
             new JsonObject { ["event"] = e.Payload.DeepClone(), ["variables"] = variables ?? new JsonObject(), ["steps"] = new JsonObject() }, 1, [], null, null,
@@ -47,6 +44,11 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
             if (!await models.HoldsAsync(f, null, contact, model, now, ct))
                 return null;
         }
+
+        // After the filter: most candidates of a busy event type stop there, without reading their workflow.
+        var workflow = await workflows.GetAsync(workflowId, ct);
+        if (workflow is null)
+            return null;
 
         if (e.ContactId is { } contactId && !dryRun)
         {
@@ -77,7 +79,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
         _ => "medium",
     };
 
-    async Task EndAndWakeAsync(Guid tenantId, TriggerEvent e, ConsumeContext context, DateTimeOffset now, CancellationToken ct)
+    async Task EndAndWakeAsync(Guid tenantId, TriggerEvent e, ISendEndpointProvider context, DateTimeOffset now, CancellationToken ct)
     {
         if (e.ContactId is not { } contactId)
             return;
