@@ -65,7 +65,7 @@ public sealed class Surviving_crashes(WalkerlessCortexApp app) : IClassFixture<W
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
-        var id = await Publish(client, Tag("a1", "before"), Node("d1", "delay", new { duration = new { amount = 10, unit = "seconds" } }), Tag("a2", "after"));
+        var id = await Publish(client, Tag("a1", "before"), Node("d1", "delay", new { duration = new { amount = 20, unit = "seconds" } }), Tag("a2", "after"));
         var contact = Guid.NewGuid();
         await using (var first = app.StartReplica())
         {

@@ -97,6 +97,34 @@ public sealed class RunModel(ContactsStore contacts, TemplateRenderer templates)
         return CriteriaEvaluator.Matches(criteria, facts, now);
     }
 
+    /// <summary>
+    /// The trigger filters' check for one event: the contact read once, the facts built once (activities loaded only when
+    /// some filter counts them), each candidate workflow's filter then an in-memory evaluation. The context is the event and
+    /// the time (a run has no variables or steps before it starts).
+    /// </summary>
+    public async Task<Func<JsonElement, Task<bool>>> FiltersForAsync(TriggerEvent e, DateTimeOffset now, CancellationToken ct)
+    {
+        ContactSnapshot? contact = null;
+        if (e.ContactId is { } id && !_contacts.TryGetValue(id, out contact))
+            _contacts[id] = contact = await contacts.GetAsync(id, ct);
+        var context = JsonSerializer.SerializeToElement(new JsonObject
+        {
+            ["contact"] = contact is null ? null : JsonSerializer.SerializeToNode(contact, ContactsStore.Json),
+            ["event"] = e.Payload.DeepClone(), ["variables"] = new JsonObject(), ["steps"] = new JsonObject(), ["run"] = new JsonObject(),
+            ["time"] = Time(now, contact?.Timezone),
+        });
+        var plain = Facts(contact, [], context);
+        ContactFacts? withActivities = null;
+        return async filter =>
+        {
+            if (Cached(filter, null) is not { } criteria)
+                return false;
+            if (criteria.ReadsActivities && contact is not null)
+                withActivities ??= Facts(contact, await contacts.ActivitiesAsync(contact.Id, now.AddDays(-ContactsStore.ActivityRetentionDays), ct), context);
+            return CriteriaEvaluator.Matches(criteria, criteria.ReadsActivities && withActivities is not null ? withActivities : plain, now);
+        };
+    }
+
     static ContactFacts Facts(ContactSnapshot? c, IReadOnlyList<ContactsStore.Activity> activities, JsonElement context)
     {
         var facts = activities.Select(a => new ActivityFact(a.Id, a.Type, new DateTimeOffset(a.OccurredAt, TimeSpan.Zero),

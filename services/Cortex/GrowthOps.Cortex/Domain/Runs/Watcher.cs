@@ -20,9 +20,20 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
         var now = clock.GetUtcNow();
         await EndAndWakeAsync(tenantId, e, context, now, ct);
         var started = 0;
+        Func<JsonElement, Task<bool>>? filters = null;
         foreach (var (workflowId, version, filter) in await workflows.TriggersAsync(e.Type, ct))
-            if (await StartAsync(tenantId, workflowId, version, filter, e, null, false, context, now, ct) is not null)
+        {
+            if (filter is { ValueKind: JsonValueKind.Array or JsonValueKind.Object } f)
+            {
+                filters ??= await models.FiltersForAsync(e, now, ct);
+                if (!await filters(f))
+                    continue;
+            }
+
+            if (await StartAsync(tenantId, workflowId, version, null, e, null, false, context, now, ct) is not null)
                 started++;
+        }
+
         return started;
     }
 
@@ -50,7 +61,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
         if (workflow is null)
             return null;
 
-        if (e.ContactId is { } contactId && !dryRun)
+        if (e.ContactId is { } contactId && !dryRun && workflow.Reentry != "always")
         {
             var last = await runs.LastStartedAsync(workflowId, contactId, ct);
             var allowed = workflow.Reentry switch
