@@ -60,7 +60,8 @@ public sealed class Scheduling_workflows(CortexApp app) : IClassFixture<CortexAp
             var due = DateTime.Parse(run.GetProperty("context").GetProperty("event").GetProperty("scheduled_at").GetString()!, null,
                 System.Globalization.DateTimeStyles.RoundtripKind);
             var late = run.GetProperty("started_at").GetDateTime() - due;
-            Assert.InRange(late.TotalSeconds, 0, 1.0);
+            // Looked at every 0.5 s; the test suite's other classes share the two cores, so a round can start late.
+            Assert.InRange(late.TotalSeconds, 0, 2.0);
         }
 
         var occurrences = runs.Select(r => r.GetProperty("context").GetProperty("event").GetProperty("scheduled_at").GetString()).ToList();
@@ -131,14 +132,14 @@ public sealed class Scheduling_workflows(CortexApp app) : IClassFixture<CortexAp
     }
 
     [Fact]
-    public async Task A_checkout_email_overtakes_a_scheduled_batch_of_two_thousand_runs_on_its_own_lane()
+    public async Task A_checkout_email_overtakes_a_scheduled_batch_of_thousands_of_runs_on_its_own_lane()
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
         var segment = Guid.NewGuid();
         await app.Database.ScalarAsync<int>("""
             insert into cortex.segment_members (tenant_id, segment_id, contact_id, member, changed_at)
-            select $1, $2, gen_random_uuid(), true, now() from generate_series(1, 2000) returning 1
+            select $1, $2, gen_random_uuid(), true, now() from generate_series(1, 3000) returning 1
             """, tenant, segment);
         var checkout = await Publish(client, new { trigger_type = "checkout.completed" },
             new { action_type = "send_email", config = new { subject = "Your order", body = "<p>Thanks</p>" } });
@@ -154,8 +155,9 @@ public sealed class Scheduling_workflows(CortexApp app) : IClassFixture<CortexAp
         var took = clock.Elapsed;
         var backlog = await app.Database.ScalarAsync<long>(
             "select count(*) from cortex.workflow_runs where workflow_id = $1 and finished_at is null", batch);
-        Assert.True(backlog >= 300, $"the batch had {backlog} runs left when the checkout's email went out after {took.TotalMilliseconds:F0} ms");
-        Assert.True(took < TimeSpan.FromSeconds(5), $"the checkout's email took {took.TotalMilliseconds:F0} ms behind {backlog} scheduled runs");
+        Assert.True(backlog >= 100, $"the batch had {backlog} runs left when the checkout's email went out after {took.TotalMilliseconds:F0} ms");
+        // With the lanes ~0.35 s here; on one shared queue (measured by routing every lane to medium) 5.1 s behind 942 runs.
+        Assert.True(took < TimeSpan.FromSeconds(2.5), $"the checkout's email took {took.TotalMilliseconds:F0} ms behind {backlog} scheduled runs");
         var run = (await Runs(client, checkout)).Single();
         Assert.Equal("high", run.GetProperty("priority").GetString());
     }

@@ -56,18 +56,41 @@ public sealed class Walker(
             return;
         }
 
-        Outcome outcome;
-        try
+        for (var chained = 0; ; chained++)
         {
-            outcome = await Execute(run, graph, node, m, context, now, ct);
-        }
-        catch (StepFailedException e)
-        {
-            outcome = await Failed(run, node, m, e, context, now, ct);
-        }
+            Outcome outcome;
+            try
+            {
+                outcome = await Execute(run, graph, node, m, context, now, ct);
+            }
+            catch (StepFailedException e)
+            {
+                outcome = await Failed(run, node, m, e, context, now, ct);
+            }
 
-        await Advance(run, node, m, outcome, context, now, ct);
+            // A single next node runs in this same transaction, as its own step (claimed under its own id, logged as such):
+            // one message per branch point or wait rather than per node. Bounded, so one message never holds a run for long.
+            if (outcome is Next { Edges: [var edge] } && chained < MaxChain && graph.Nodes.FirstOrDefault(n => n.Id == edge.Target) is { } following)
+            {
+                var step = new ExecuteStep(m.TenantId, run.Id, ExecuteStep.Next(m.StepId, edge.Id, m.Attempt), edge.Target, 1, ExecuteStep.Enter, null,
+                    clock.GetUtcNow());
+                if (await runs.ClaimStepAsync(run.Id, step.StepId, step.Attempt, step.Phase, step.NodeId, step.OccurredAt.UtcDateTime, ct))
+                {
+                    run = run with { Status = "running", WakeAt = null };
+                    (m, node, now) = (step, following, step.OccurredAt);
+                    continue;
+                }
+
+                outcome = new Dropped(); // executed before: nothing more of this branch here
+            }
+
+            await Advance(run, node, m, outcome, context, now, ct);
+            return;
+        }
     }
+
+    /// <summary>Most nodes one message executes in a row before it hands the rest of the branch to the next message.</summary>
+    public const int MaxChain = 32;
 
     IReadOnlyList<GraphEdge> Out(WorkflowGraph graph, GraphNode node, string? handle = null) =>
         graph.Edges.Where(e => e.Source == node.Id && (handle is null || e.SourceHandle == handle)).ToList();
