@@ -26,9 +26,11 @@ sealed class InProcessCortex : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<InProcessCortex> StartAsync(BenchDatabase database, BenchVirtualHost vhost, CancellationToken ct)
+    /// <param name="walker">false: the watcher and API only (Cortex:Walker), so a phase measures matching and starting runs alone.</param>
+    public static async Task<InProcessCortex> StartAsync(BenchDatabase database, BenchVirtualHost vhost, CancellationToken ct, bool walker = true)
     {
         var settings = BenchHosts.ServiceSettings(database, vhost);
+        settings["Cortex:Walker"] = walker ? "true" : "false";
         settings["Auth:SigningKey"] = SigningKey;
         settings["Auth:Issuer"] = "growthops-dev";
         settings["Cortex:SecretsKey"] = Convert.ToBase64String("growthops-bench-cortex-secrets32"u8.ToArray());

@@ -431,7 +431,7 @@ public sealed class MessagingBenchmark : IBenchmark
     }
 
     /// <summary>Runs <paramref name="work"/> for 0..count-1 with at most <paramref name="parallelism"/> in flight.</summary>
-    static Task InParallelAsync(int count, int parallelism, Func<int, CancellationToken, Task> work, CancellationToken ct)
+    internal static Task InParallelAsync(int count, int parallelism, Func<int, CancellationToken, Task> work, CancellationToken ct)
     {
         var next = -1;
         return Task.WhenAll(Enumerable.Range(0, Math.Min(parallelism, count)).Select(_ => Task.Run(async () =>
