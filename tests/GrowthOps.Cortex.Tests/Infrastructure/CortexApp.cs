@@ -13,7 +13,7 @@ public class CortexApp() : ServiceApp<Program>("cortex")
     protected override Type[] Collect =>
     [
         typeof(GrowthOps.Contracts.Email.SendEmail), typeof(GrowthOps.Contracts.Leads.Commands.AddTag),
-        typeof(GrowthOps.Contracts.Cortex.WorkflowActionRequested),
+        typeof(GrowthOps.Contracts.Cortex.WorkflowActionRequested), typeof(GrowthOps.Contracts.Segments.AddToSegment),
     ];
 
     /// <summary>A short retry schedule (the seed's is minutes to hours): 0.2 s, then 0.4 s, then dead letter.</summary>

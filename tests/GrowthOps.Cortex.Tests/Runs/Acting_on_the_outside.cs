@@ -158,6 +158,28 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
         Assert.Equal(0, (await rep.GetJson("/api/cortex/notifications?unread=true")).GetProperty("unread").GetInt64());
     }
 
+    [Fact]
+    public async Task A_segment_action_sends_segments_its_command_and_a_refusal_lands_in_the_runs_log()
+    {
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        var contact = await KnownContact(tenant);
+        var segment = Guid.NewGuid();
+        var id = await Publish(client, new { action_type = "add_to_segment", config = new { segment_id = segment.ToString() } });
+        var runId = await Start(client, id, contact);
+        var command = await app.Bus.WaitFor<GrowthOps.Contracts.Segments.AddToSegment>(m => m.TenantId == tenant);
+        Assert.Equal((segment, contact, $"workflow:{id}:run:{runId}"), (command.SegmentId, command.ContactId, command.RequestedBy));
+        await Finished(client, runId);
+
+        await app.Bus.Bus.Publish(new GrowthOps.Contracts.Segments.SegmentCommandFailed(tenant, command.CommandId, "AddToSegment", segment, contact,
+            command.RequestedBy, "segment_dynamic", "Segment 'VIP' is dynamic: its criteria decide its members.", DateTimeOffset.UtcNow));
+        var logs = await Eventually.Until(() => client.GetJson($"/api/cortex/runs/{runId}/logs"),
+            l => l.EnumerateArray().Any(x => x.GetProperty("message").GetString()!.StartsWith("Segments refused AddToSegment", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20), "the refusal is in the run's log");
+        Assert.Equal("a1", logs.EnumerateArray().Single(x => x.GetProperty("message").GetString()!.StartsWith("Segments refused", StringComparison.Ordinal))
+            .GetProperty("node_id").GetString());
+    }
+
     static string TokenFor(Guid tenant, string sub) => TestTokens.For(tenant, sub: sub);
 
     [Fact]

@@ -87,8 +87,11 @@ public sealed class Scheduling_workflows(CortexApp app) : IClassFixture<CortexAp
         var segment = Guid.NewGuid();
         var members = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
         var left = Guid.NewGuid();
-        foreach (var contact in members.Append(left))
+        // One by one (per-event re-evaluation) and in a pass's batch (a refresh, static members added): Cortex follows both.
+        foreach (var contact in members.Skip(1).Append(left))
             await app.Bus.Bus.Publish(new SegmentMembershipChanged(tenant, segment, "VIPs", contact, "entered", "criteria_matched", DateTimeOffset.UtcNow));
+        await app.Bus.Bus.Publish(new SegmentMembershipBatchChanged(tenant, segment, "VIPs", Guid.NewGuid(), 1, 1, [members[0]], [], "added",
+            DateTimeOffset.UtcNow));
         // The exit, stamped later, wins even if it is consumed first.
         await app.Bus.Bus.Publish(new SegmentMembershipChanged(tenant, segment, "VIPs", left, "exited", "criteria_unmatched", DateTimeOffset.UtcNow.AddSeconds(1)));
         await Eventually.Until(() => app.Database.ScalarAsync<long>(

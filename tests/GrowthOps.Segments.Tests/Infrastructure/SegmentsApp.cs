@@ -19,7 +19,8 @@ public class SegmentsApp() : ServiceApp<Program>("segments")
 {
     public RecordedContactChanges Changes { get; } = new();
 
-    protected override Type[] Collect => [typeof(RepublishContactSnapshots), typeof(SegmentMembershipChanged), typeof(SegmentMembershipBatchChanged)];
+    protected override Type[] Collect => [typeof(RepublishContactSnapshots), typeof(SegmentMembershipChanged), typeof(SegmentMembershipBatchChanged),
+        typeof(SegmentCommandFailed)];
 
     protected override IDictionary<string, string?> CommonSettings => new Dictionary<string, string?> { ["Segments:RebuildDeletionGrace"] = "00:00:00" };
 

@@ -8,12 +8,19 @@ namespace GrowthOps.Cortex.Consumers;
 
 /// <summary>
 /// What became of a run's commands, in its log (<c>cortex-run-outcomes</c>): Email's delivery outcome of a step's
-/// <c>SendEmail</c> (by its idempotency key) and Leads' refusal of a step's command (by <c>RequestedBy</c>), so a run's log
+/// <c>SendEmail</c> (by its idempotency key) and Leads' and Segments' refusals of a step's command (by <c>RequestedBy</c>), so a run's log
 /// shows the email sent or failed and the tag that could not be added, under the step that asked.
 /// </summary>
 public sealed class RunOutcomesConsumer(RunsStore runs, TimeProvider clock) :
-    IConsumer<EmailSent>, IConsumer<EmailFailed>, IConsumer<LeadsCommandFailed>
+    IConsumer<EmailSent>, IConsumer<EmailFailed>, IConsumer<LeadsCommandFailed>, IConsumer<GrowthOps.Contracts.Segments.SegmentCommandFailed>
 {
+    public Task Consume(ConsumeContext<GrowthOps.Contracts.Segments.SegmentCommandFailed> context)
+    {
+        var m = context.Message;
+        return Log(RunOfRequester(m.RequestedBy), m.CommandId, "failed", $"Segments refused {m.Command}: {m.Message}",
+            new JsonObject { ["reason"] = m.Reason, ["segment_id"] = m.SegmentId }, m.Message, context);
+    }
+
     public Task Consume(ConsumeContext<EmailSent> context)
     {
         var m = context.Message;
@@ -31,11 +38,13 @@ public sealed class RunOutcomesConsumer(RunsStore runs, TimeProvider clock) :
     public Task Consume(ConsumeContext<LeadsCommandFailed> context)
     {
         var m = context.Message;
-        var parts = m.RequestedBy.Split(':');
-        Guid? run = parts is ["workflow", _, "run", var id] && Guid.TryParse(id, out var g) ? g : null;
-        return Log(run, m.CommandId, "failed", $"Leads refused {m.Command}: {m.Detail}",
+        return Log(RunOfRequester(m.RequestedBy), m.CommandId, "failed", $"Leads refused {m.Command}: {m.Detail}",
             new JsonObject { ["reason"] = m.Reason, ["status"] = m.Status }, m.Detail, context);
     }
+
+    /// <summary>The run of a step's command: <c>workflow:&lt;workflow&gt;:run:&lt;run&gt;</c>.</summary>
+    static Guid? RunOfRequester(string requestedBy) =>
+        requestedBy.Split(':') is ["workflow", _, "run", var id] && Guid.TryParse(id, out var g) ? g : null;
 
     /// <summary>The run of a step's email: <c>workflow-run:&lt;run&gt;:step:&lt;step&gt;</c>.</summary>
     static Guid? RunOfKey(string? key) =>

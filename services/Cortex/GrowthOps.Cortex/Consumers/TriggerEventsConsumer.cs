@@ -17,7 +17,7 @@ namespace GrowthOps.Cortex.Consumers;
 /// </summary>
 public sealed class TriggerEventsConsumer(Watcher watcher, ContactsStore contacts, SchedulesStore schedules) :
     IConsumer<ContactCreated>, IConsumer<ContactUpdated>, IConsumer<TagAdded>, IConsumer<TagRemoved>, IConsumer<LeadStateChanged>,
-    IConsumer<ContactDeleted>, IConsumer<ActivityRecorded>, IConsumer<SegmentMembershipChanged>, IConsumer<EmailSent>, IConsumer<EmailOpened>,
+    IConsumer<ContactDeleted>, IConsumer<ActivityRecorded>, IConsumer<SegmentMembershipChanged>, IConsumer<SegmentMembershipBatchChanged>, IConsumer<EmailSent>, IConsumer<EmailOpened>,
     IConsumer<EmailClicked>, IConsumer<EmailBounced>, IConsumer<EmailUnsubscribed>, IConsumer<EmailReplied>, IConsumer<DealCreated>,
     IConsumer<DealStageChanged>, IConsumer<DealWon>, IConsumer<DealLost>, IConsumer<TaskCreated>, IConsumer<TaskCompleted>
 {
@@ -83,6 +83,20 @@ public sealed class TriggerEventsConsumer(Watcher watcher, ContactsStore contact
         await Trigger(context, m.TenantId, m.Type, m.ContactId, payload, m.OccurredAt);
         if (!Domain.Graph.NodeCatalog.TriggerTypes.Contains(m.Type))
             await Trigger(context, m.TenantId, "custom.event", m.ContactId, payload, m.OccurredAt, "custom");
+    }
+
+    /// <summary>A pass's entries and exits (a refresh, static members added or removed): each one a trigger event of its own.</summary>
+    public async Task Consume(ConsumeContext<SegmentMembershipBatchChanged> context)
+    {
+        var m = context.Message;
+        foreach (var (contacts, entered) in new[] { (m.Entered, true), (m.Exited, false) })
+            foreach (var contact in contacts)
+            {
+                await schedules.RecordMembershipAsync(m.SegmentId, contact, entered, m.OccurredAt, context.CancellationToken);
+                await Trigger(context, m.TenantId, entered ? "contact.segment_entered" : "contact.segment_exited", contact,
+                    new JsonObject { ["segment_id"] = m.SegmentId, ["segment_name"] = m.SegmentName, ["reason"] = m.Reason }, m.OccurredAt,
+                    $"{(entered ? "in" : "out")}/{contact}");
+            }
     }
 
     public async Task Consume(ConsumeContext<SegmentMembershipChanged> context)

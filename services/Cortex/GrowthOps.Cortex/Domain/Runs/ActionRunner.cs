@@ -81,6 +81,12 @@ public sealed partial class ActionRunner(
                 action == "send_transactional" && S("to") is { } to ? null : contactId, action == "send_transactional" ? S("to") : null, G("template_id"),
                 S("subject"), S("body"), null, Merge(model), action == "send_transactional" ? "transactional" : "marketing", run.DryRun, requestedBy,
                 m.StepId, now, S("from")),
+            "add_to_segment" => G("segment_id") is { } into && contactId is { } member
+                ? new GrowthOps.Contracts.Segments.AddToSegment(tenant, commandId, into, member, requestedBy, now)
+                : contactId is null ? NoContact(action) : Invalid("segment_id"),
+            "remove_from_segment" => G("segment_id") is { } outOf && contactId is { } leaving
+                ? new GrowthOps.Contracts.Segments.RemoveFromSegment(tenant, commandId, outOf, leaving, requestedBy, now)
+                : contactId is null ? NoContact(action) : Invalid("segment_id"),
             "add_to_sequence" => G("sequence_id") is { } sequence && contactId is { } enrolled
                 ? new EnrollInSequence(tenant, sequence, enrolled, requestedBy, now)
                 : Invalid("sequence_id"),
@@ -154,6 +160,8 @@ public sealed partial class ActionRunner(
             }
         }
     }
+
+    static object NoContact(string action) => throw new StepFailedException($"{action} needs a contact; this run has none", retryable: false);
 
     static object Invalid(string field) => throw new StepFailedException($"config.{field} is not a valid id after rendering", retryable: false);
 
