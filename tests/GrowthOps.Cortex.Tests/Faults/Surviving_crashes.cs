@@ -102,10 +102,10 @@ public sealed class Surviving_crashes(WalkerlessCortexApp app) : IClassFixture<W
     [Fact]
     public async Task Two_walkers_one_killed_mid_flight_execute_every_step_exactly_once()
     {
-        const int Runs = 150;
+        const int Runs = 300;
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
-        var id = await Publish(client, Tag("a1", "one"), Node("d1", "delay", new { duration = new { amount = 1, unit = "seconds" } }), Tag("a2", "two"),
+        var id = await Publish(client, Tag("a1", "one"), Node("d1", "delay", new { duration = new { amount = 3, unit = "seconds" } }), Tag("a2", "two"),
             Tag("a3", "three"));
         await using var survivor = app.StartReplica();
         await using (var victim = app.StartReplica())
@@ -114,7 +114,7 @@ public sealed class Surviving_crashes(WalkerlessCortexApp app) : IClassFixture<W
             for (var i = 0; i < Runs; i++)
                 await Trigger(tenant, Guid.NewGuid());
             await Eventually.Until(() => app.Database.ScalarAsync<long>(
-                    "select count(*) from cortex.workflow_run_logs l join cortex.workflow_runs r on r.id = l.run_id where r.workflow_id = $1 and l.node_id = 'a2'", id),
+                    "select count(*) from cortex.workflow_run_logs l join cortex.workflow_runs r on r.id = l.run_id where r.workflow_id = $1 and l.node_id = 'a1'", id),
                 n => n >= 20, TimeSpan.FromSeconds(60), "the walkers are well under way");
             await victim.KillAsync();
         }
