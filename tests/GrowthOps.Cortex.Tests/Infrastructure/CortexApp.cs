@@ -14,6 +14,8 @@ public class CortexApp() : ServiceApp<Program>("cortex")
     [
         typeof(GrowthOps.Contracts.Email.SendEmail), typeof(GrowthOps.Contracts.Leads.Commands.AddTag),
         typeof(GrowthOps.Contracts.Cortex.WorkflowActionRequested), typeof(GrowthOps.Contracts.Segments.AddToSegment),
+        typeof(GrowthOps.Contracts.Leads.Commands.PredictNextState),
+        typeof(GrowthOps.Contracts.Cortex.EnrollInSequence), typeof(GrowthOps.Contracts.Cortex.StopSequence),
     ];
 
     /// <summary>A short retry schedule (the seed's is minutes to hours): 0.2 s, then 0.4 s, then dead letter.</summary>

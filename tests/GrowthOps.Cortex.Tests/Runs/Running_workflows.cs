@@ -229,4 +229,34 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
             .Count(l => l.GetProperty("status").GetString() == "dead_lettered"), n => n == 2, TimeSpan.FromSeconds(20), "the replayed attempt fails again");
         Assert.DoesNotContain(app.Bus.Received<AddTag>(), m => m.TenantId == tenant);
     }
+
+    [Fact]
+    public async Task Sequence_actions_enrol_the_contact_and_stop_the_enrolment_with_the_reason()
+    {
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        var sequence = Guid.NewGuid();
+        var graph = new
+        {
+            nodes = new[]
+            {
+                Node("t1", "trigger", new { trigger_type = "workflow.started" }),
+                Node("a1", "action", new { action_type = "add_to_sequence", config = new { sequence_id = sequence } }),
+                Node("a2", "action", new { action_type = "remove_from_sequence", config = new { sequence_id = sequence, reason = "became a customer" } }),
+            },
+            edges = new[] { Edge("t1", "a1"), Edge("a1", "a2") },
+        };
+        var workflowId = await Publish(client, graph);
+        var contactId = Guid.NewGuid();
+        await app.Bus.Bus.Publish(new ContactCreated(tenant, Contact(contactId, "Seq"), DateTimeOffset.UtcNow));
+        await Eventually.Until(() => app.InTenantAsync(tenant, s => s.GetRequiredService<Data.ContactsStore>().GetAsync(contactId, default)),
+            c => c is not null, TimeSpan.FromSeconds(20), "Cortex keeps the contact");
+        var run = (await (await client.Post($"/api/cortex/workflows/{workflowId}/runs", new { contact_id = contactId })).Expect(HttpStatusCode.Accepted))
+            .GetProperty("id").GetGuid();
+
+        var enrolled = await app.Bus.WaitFor<EnrollInSequence>(m => m.TenantId == tenant);
+        Assert.Equal((sequence, contactId, $"workflow:{workflowId}:run:{run}"), (enrolled.SequenceId, enrolled.ContactId, enrolled.TriggeredBy));
+        var stopped = await app.Bus.WaitFor<StopSequence>(m => m.TenantId == tenant);
+        Assert.Equal((sequence, contactId, "became a customer", enrolled.TriggeredBy), (stopped.SequenceId, stopped.ContactId, stopped.Reason, stopped.RequestedBy));
+    }
 }

@@ -80,4 +80,73 @@ public sealed class Running_the_seeds_verification_guide(LeadsEmailAndCortex ser
             .EnumerateArray().Select(a => a.GetProperty("type").GetString()!).ToList();
         Assert.Contains("checkout.completed", activities);
     }
+
+    [Fact]
+    public async Task Predictions_generated_tasks_tracked_events_and_task_updates_cross_to_Leads_and_back()
+    {
+        var tenant = Guid.NewGuid();
+        var leads = services.Leads.ClientFor(tenant);
+        var cortex = services.Cortex.ClientFor(tenant);
+        var contact = (await Json(await leads.PostAsJsonAsync("/api/leads/contacts",
+            new { email = MailCatcher.Address("grace"), first_name = "Grace", last_name = "Hopper", marketing_consent = true }), HttpStatusCode.Created))
+            .GetProperty("id").GetGuid();
+        var task = (await Json(await leads.PostAsJsonAsync("/api/leads/tasks", new { title = "Book the demo", contact_id = contact }), HttpStatusCode.Created))
+            .GetProperty("id").GetGuid();
+
+        var graph = new
+        {
+            nodes = new[]
+            {
+                Node("t1", "trigger", new { trigger_type = "custom.event" }),
+                Node("p1", "action", new { action_type = "predict_action", config = new { min_probability = 0.0 } }),
+                Node("c1", "condition", new { conditions = new[] { new { field = "steps.p1.status", @operator = "equals", value = "ok" } } }),
+                Node("g1", "action", new { action_type = "generate_task", config = new { due_in_hours = 4 } }),
+                Node("k1", "action", new { action_type = "track_event", config = new { type = "next_state.predicted",
+                    metadata = new { state = "{{steps.p1.predicted_state}}", source = "cortex" } } }),
+                Node("u1", "action", new { action_type = "update_task", config = new { task_id = "{{event.task_id}}",
+                    changes = new { priority = "urgent", status = "completed" } } }),
+                Node("s1", "stop", new { }),
+            },
+            edges = new[]
+            {
+                new { id = "e1", source = "t1", target = "p1", sourceHandle = (string?)null }, new { id = "e2", source = "p1", target = "c1", sourceHandle = (string?)null },
+                new { id = "e3", source = "c1", target = "g1", sourceHandle = (string?)"true" }, new { id = "e4", source = "c1", target = "s1", sourceHandle = (string?)"false" },
+                new { id = "e5", source = "g1", target = "k1", sourceHandle = (string?)null }, new { id = "e6", source = "k1", target = "u1", sourceHandle = (string?)null },
+            },
+        };
+        var workflow = (await Json(await cortex.PostAsJsonAsync("/api/cortex/workflows", new { name = "Demo follow-up", graph }), HttpStatusCode.Created))
+            .GetProperty("id").GetGuid();
+        await Json(await cortex.PostAsync($"/api/cortex/workflows/{workflow}/publish", null), HttpStatusCode.Created);
+        await Eventually.Until(async () => (await cortex.PostAsJsonAsync($"/api/cortex/workflows/{workflow}/runs", new { contact_id = contact, dry_run = true }))
+            .StatusCode, s => s == HttpStatusCode.Accepted, Deadline, "Cortex knows the contact");
+
+        await Json(await leads.PostAsJsonAsync("/api/leads/activities",
+            new { type = "demo.requested", contact_id = contact, metadata = new { task_id = task } }), HttpStatusCode.Created);
+
+        // Leads' own next-state model answered; the run read its answer and went down the "ok" branch.
+        var prediction = await Eventually.Until(async () => (await Json(await leads.GetAsync($"/api/leads/contacts/{contact}/predictions"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().FirstOrDefault(), p => p.ValueKind == JsonValueKind.Object, Deadline, "Leads made a prediction");
+        var state = prediction.GetProperty("predicted_state").GetString()!;
+        var completed = await Eventually.Until(async () => await Json(await leads.GetAsync($"/api/leads/tasks/{task}"), HttpStatusCode.OK),
+            t => t.GetProperty("status").GetString() == "completed", Deadline, "the run's update_task completes the task in Leads");
+        Assert.Equal("urgent", completed.GetProperty("priority").GetString());
+
+        var tasks = (await Json(await leads.GetAsync($"/api/leads/tasks?contact_id={contact}"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
+        var generated = Assert.Single(tasks, t => t.GetProperty("id").GetGuid() != task);
+        Assert.Equal("Follow up with Grace Hopper after demo.requested", generated.GetProperty("title").GetString());
+        Assert.Contains($"Lead state: ", generated.GetProperty("description").GetString());
+        var tracked = await Eventually.Until(async () => (await Json(await leads.GetAsync($"/api/leads/contacts/{contact}/activities?limit=100"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("type").GetString() == "next_state.predicted"),
+            a => a.ValueKind == JsonValueKind.Object, Deadline, "the tracked event is on the contact's feed");
+        Assert.Equal(state, tracked.GetProperty("metadata").GetProperty("state").GetString());
+
+        var run = (await Json(await cortex.GetAsync($"/api/cortex/runs?workflow_id={workflow}"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray()
+            .Single(r => !r.GetProperty("dry_run").GetBoolean());
+        var log = await Eventually.Until(async () => (await Json(await cortex.GetAsync($"/api/cortex/runs/{run.GetProperty("id").GetGuid()}/logs"), HttpStatusCode.OK))
+            .EnumerateArray().Select(l => l.GetProperty("message").GetString()!).ToList(), l => l.Contains("Run completed"), Deadline, "the run completes");
+        Assert.Contains(log, l => l.StartsWith($"Predicted next state: {state} (", StringComparison.Ordinal));
+        Assert.Contains("Executing Action: Generate Task", log);
+        Assert.Contains("Executing Action: Track Event", log);
+        Assert.Contains("Executing Action: Update Task", log);
+    }
 }

@@ -126,6 +126,55 @@ public sealed class Applying_commands(LeadsApp app) : IClassFixture<LeadsApp>
     }
 
     [Fact]
+    public async Task Tasks_are_changed_activities_recorded_and_next_states_predicted_by_command()
+    {
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        var contact = await client.CreateContact($"more@{tenant:N}.test");
+        var createTask = Guid.NewGuid();
+        await Send(new CreateTask(tenant, createTask, contact, null, Run, null, "Call back", null, null, null, null, Now));
+        var task = (await Applied(createTask)).ObjectId!.Value;
+
+        // A task's fields as PATCH takes them, and its status: completing it is TaskCompleted, by the workflow.
+        var update = Guid.NewGuid();
+        await Send(new UpdateTask(tenant, update, null, null, Run, task,
+            Json(new { title = "Call back about pricing", priority = "urgent", due_local = "2027-03-01T09:30:00", timezone = "Europe/Paris", status = "completed" }),
+            Now));
+        Assert.Equal(task, (await Applied(update)).ObjectId);
+        var stored = await client.GetJson($"/api/leads/tasks/{task}");
+        Assert.Equal(("Call back about pricing", "urgent", "completed", new DateTimeOffset(2027, 3, 1, 8, 30, 0, TimeSpan.Zero)),
+            (stored.GetProperty("title").GetString(), stored.GetProperty("priority").GetString(), stored.GetProperty("status").GetString(),
+                stored.GetProperty("due_at").GetDateTimeOffset()));
+        await app.Events.WaitFor<TaskCompleted>(e => e.TaskId == task && e.CompletedBy == Run);
+        // A change the API would refuse is refused, and nothing of it is written.
+        var bad = Guid.NewGuid();
+        await Send(new UpdateTask(tenant, bad, null, null, Run, task, Json(new { title = "", status = "open" }), Now));
+        Assert.Equal(("invalid", 400), ((await Failed(bad)).Reason, (await Failed(bad)).Status));
+        Assert.Equal("completed", (await client.GetJson($"/api/leads/tasks/{task}")).GetProperty("status").GetString());
+
+        // track_event: an activity of the workflow's type on the contact's feed, announced like any other.
+        var track = Guid.NewGuid();
+        await Send(new RecordActivity(tenant, track, contact, null, Run, "webinar.attended", Json(new { webinar = "Q1 launch" }), Now));
+        var activity = (await Applied(track)).ObjectId!.Value;
+        var recorded = await app.Events.WaitFor<ActivityRecorded>(e => e.ContactId == contact && e.Type == "webinar.attended");
+        Assert.Equal("Q1 launch", recorded.Metadata!["webinar"].GetString());
+        Assert.Contains((await client.GetJson($"/api/leads/contacts/{contact}/activities")).GetProperty("items").EnumerateArray(),
+            a => a.GetProperty("id").GetGuid() == activity && a.GetProperty("type").GetString() == "webinar.attended");
+
+        // predict_action: the next state with every allowed one's probability, stored as the API's predictions are.
+        var predict = Guid.NewGuid();
+        await Send(new PredictNextState(tenant, predict, contact, null, Run, Now));
+        var prediction = await app.Events.WaitFor<NextStatePredicted>(e => e.CommandId == predict);
+        Assert.Equal(prediction.PredictionId, (await Applied(predict)).ObjectId);
+        Assert.Equal((contact, Run), (prediction.ContactId, prediction.RequestedBy));
+        Assert.Equal(1.0, prediction.Probabilities.Sum(p => p.Probability), 6);
+        Assert.Equal(prediction.Probabilities.MaxBy(p => p.Probability)!.StateId, prediction.PredictedStateId);
+        Assert.Equal(prediction.Probabilities.Max(p => p.Probability), prediction.Probability);
+        var listed = (await client.GetJson($"/api/leads/contacts/{contact}/predictions")).GetProperty("items").EnumerateArray().Single();
+        Assert.Equal((prediction.PredictionId, prediction.PredictedState), (listed.GetProperty("id").GetGuid(), listed.GetProperty("predicted_state").GetString()));
+    }
+
+    [Fact]
     public async Task A_command_that_cannot_apply_is_recorded_and_answered_with_its_reason_and_writes_nothing()
     {
         var tenant = Guid.NewGuid();

@@ -22,6 +22,7 @@ public class LeadsApp() : ServiceApp<Program>("leads")
         typeof(LeadStateChanged), typeof(LeadWon), typeof(LeadLost), typeof(LeadWentDormant), typeof(DealStageChanged), typeof(DealCreated), typeof(DealWon), typeof(DealLost), typeof(TaskCreated),
         typeof(TaskCompleted), typeof(OwnerAssigned), typeof(ContactsMerged),
         typeof(GrowthOps.Contracts.Leads.Commands.LeadsCommandApplied), typeof(GrowthOps.Contracts.Leads.Commands.LeadsCommandFailed),
+        typeof(GrowthOps.Contracts.Leads.Commands.NextStatePredicted),
         typeof(ContactSnapshotsPage),
         typeof(GrowthOps.Contracts.Cortex.StartWorkflow), typeof(GrowthOps.Contracts.Cortex.EnrollInSequence),
     ];

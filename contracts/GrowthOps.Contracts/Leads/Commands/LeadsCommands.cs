@@ -71,6 +71,33 @@ public record RecalculateScore(Guid TenantId, Guid CommandId, Guid? ContactId, s
 public record SetMarketingConsent(Guid TenantId, Guid CommandId, Guid? ContactId, string? ContactEmail, string RequestedBy, bool Consent,
     string? Source, DateTimeOffset OccurredAt) : ILeadsCommand;
 
+/// <summary>
+/// Changes a task as <c>PATCH /api/leads/tasks/{id}</c> takes them (title, description, due_at or due_local + timezone, assignee_id,
+/// priority), and <c>status</c> <c>completed</c> or <c>open</c> completes or reopens it.
+/// </summary>
+public record UpdateTask(Guid TenantId, Guid CommandId, Guid? ContactId, string? ContactEmail, string RequestedBy, Guid TaskId, JsonElement Changes,
+    DateTimeOffset OccurredAt) : ILeadsCommand;
+
+/// <summary>Records an activity of <see cref="Type"/> on the contact, as <c>POST /api/leads/activities</c> does (the seeds' <c>trackEvent</c>).</summary>
+public record RecordActivity(Guid TenantId, Guid CommandId, Guid? ContactId, string? ContactEmail, string RequestedBy, string Type,
+    JsonElement? Metadata, DateTimeOffset OccurredAt) : ILeadsCommand;
+
+/// <summary>
+/// Predicts the contact's next lead state (<c>POST /api/leads/contacts/{id}/predictions</c>); answered with
+/// <see cref="NextStatePredicted"/> and <see cref="LeadsCommandApplied"/> (the prediction's id), or <see cref="LeadsCommandFailed"/>
+/// (<c>refused</c>: the contact has no state, or no transition leads out of it).
+/// </summary>
+public record PredictNextState(Guid TenantId, Guid CommandId, Guid? ContactId, string? ContactEmail, string RequestedBy, DateTimeOffset OccurredAt)
+    : ILeadsCommand;
+
+/// <summary>One possible next state and its probability.</summary>
+public record PredictedStateProbability(Guid StateId, string State, double Probability, int Observed);
+
+/// <summary>The answer to <see cref="PredictNextState"/>: the most likely next state, every allowed one with its probability, and the model's confidence.</summary>
+public record NextStatePredicted(Guid TenantId, Guid CommandId, Guid ContactId, string RequestedBy, Guid PredictionId, string? FromState,
+    Guid PredictedStateId, string? PredictedState, double Probability, double Confidence, IReadOnlyList<PredictedStateProbability> Probabilities,
+    string Model, bool Cached, DateTimeOffset OccurredAt);
+
 /// <summary>The command applied (or was already so); <see cref="ObjectId"/> is what it created or changed (the task, the deal, the survivor).</summary>
 public record LeadsCommandApplied(Guid TenantId, Guid CommandId, string Command, Guid? ContactId, string RequestedBy, Guid? ObjectId,
     DateTimeOffset OccurredAt);

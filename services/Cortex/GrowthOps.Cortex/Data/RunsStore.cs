@@ -23,7 +23,11 @@ public sealed record RunLog(
     string? Error, DateTime At, double? DurationMs);
 
 /// <summary>A run waiting in a wait_until node.</summary>
-public sealed record RunWait(Guid RunId, Guid StepId, string NodeId, Guid? ContactId, string? EventType, JsonElement? Conditions, DateTime TimeoutAt);
+public sealed record RunWait(Guid RunId, Guid StepId, string NodeId, Guid? ContactId, string? EventType, JsonElement? Conditions, DateTime TimeoutAt)
+{
+    /// <summary>The "event" a step waiting for the answer to its command waits for: no event on the bus has this type.</summary>
+    public static string ReplyTo(Guid stepId) => $"reply:{stepId}";
+}
 
 public sealed record DeadLetter(
     Guid Id, Guid RunId, Guid WorkflowId, Guid StepId, string NodeId, int Attempts, string Error, JsonElement Message, DateTime CreatedAt,
@@ -153,6 +157,12 @@ public sealed class RunsStore(UnitOfWork unitOfWork)
     public async Task<bool> EndWaitAsync(Guid runId, Guid stepId, CancellationToken ct) =>
         await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command(
             "delete from cortex.workflow_run_waits where run_id = @runId and step_id = @stepId", new { runId, stepId }, ct)) == 1;
+
+    /// <summary>Ends a wait for the answer to a step's command; its node, or null when it had ended (timed out, or answered before).</summary>
+    public Task<string?> TakeReplyWaitAsync(Guid runId, Guid stepId, CancellationToken ct) =>
+        unitOfWork.Connection.QueryFirstOrDefaultAsync<string?>(unitOfWork.Command(
+            "delete from cortex.workflow_run_waits where run_id = @runId and step_id = @stepId and event_type = @type returning node_id",
+            new { runId, stepId, type = RunWait.ReplyTo(stepId) }, ct));
 
     sealed record WaitRow(Guid RunId, Guid StepId, string NodeId, Guid? ContactId, string? EventType, string? Conditions, DateTime TimeoutAt);
 

@@ -87,37 +87,50 @@ public static class TasksApi
         TasksStore store, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var (request, present) = Read(body, json.Value.SerializerOptions, errors);
-        if (request is null)
-            return TypedResults.ValidationProblem(errors);
-        if (present.Contains("contact_id") || present.Contains("deal_id"))
-            errors["contact_id"] = ["a task stays on what it was created on"];
-        if (present.Contains("title") && string.IsNullOrWhiteSpace(request?.Title))
-            errors["title"] = ["cannot be cleared"];
-        if (errors.Count > 0)
+        var changes = ReadChanges(body, json.Value.SerializerOptions, errors);
+        if (changes is null)
             return TypedResults.ValidationProblem(errors);
         var now = clock.GetUtcNow().UtcDateTime;
-        var updated = await tx.RunAsync(async () =>
-        {
-            var task = await store.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"No task {id}.");
-            var dueErrors = new Dictionary<string, string[]>();
-            var due = Due(request!, present, task, dueErrors);
-            if (dueErrors.Count > 0)
-                throw new RuleRefusedException(string.Join(" ", dueErrors.Select(e => $"{e.Key} {e.Value[0]}.")), new Dictionary<string, object?> { ["field"] = dueErrors.Keys.First() });
-            var changed = task with
-            {
-                Title = present.Contains("title") ? request!.Title!.Trim() : task.Title,
-                Description = present.Contains("description") ? request!.Description : task.Description,
-                DueAt = due?.At,
-                Timezone = due?.Zone,
-                AssigneeId = present.Contains("assignee_id") ? request!.AssigneeId : task.AssigneeId,
-                Priority = present.Contains("priority") ? request!.Priority ?? "normal" : task.Priority,
-                UpdatedAt = now,
-            };
-            await store.UpdateAsync(changed, ct);
-            return changed;
-        }, ct);
+        var updated = await tx.RunAsync(() => ChangeAsync(id, changes, store, now, ct), ct);
         return TypedResults.Ok(TaskDto.From(updated, now));
+    }
+
+    /// <summary>A PATCH body read and checked on its own (what can be, before the task is read); null with <paramref name="errors"/> otherwise.</summary>
+    public sealed record Changes(TaskRequest Request, HashSet<string> Present);
+
+    public static Changes? ReadChanges(JsonElement body, JsonSerializerOptions options, Dictionary<string, string[]> errors)
+    {
+        var (request, present) = Read(body, options, errors);
+        if (request is null)
+            return null;
+        if (present.Contains("contact_id") || present.Contains("deal_id"))
+            errors["contact_id"] = ["a task stays on what it was created on"];
+        if (present.Contains("title") && string.IsNullOrWhiteSpace(request.Title))
+            errors["title"] = ["cannot be cleared"];
+        return errors.Count > 0 ? null : new Changes(request, present);
+    }
+
+    /// <summary>Applies checked changes to a task in the caller's transaction (the API's PATCH and the <c>UpdateTask</c> command).</summary>
+    public static async Task<TaskItem> ChangeAsync(Guid id, Changes changes, TasksStore store, DateTime now, CancellationToken ct)
+    {
+        var (request, present) = changes;
+        var task = await store.GetAsync(id, ct, forUpdate: true) ?? throw new NotFoundException($"No task {id}.");
+        var dueErrors = new Dictionary<string, string[]>();
+        var due = Due(request, present, task, dueErrors);
+        if (dueErrors.Count > 0)
+            throw new RuleRefusedException(string.Join(" ", dueErrors.Select(e => $"{e.Key} {e.Value[0]}.")), new Dictionary<string, object?> { ["field"] = dueErrors.Keys.First() });
+        var changed = task with
+        {
+            Title = present.Contains("title") ? request.Title!.Trim() : task.Title,
+            Description = present.Contains("description") ? request.Description : task.Description,
+            DueAt = due?.At,
+            Timezone = due?.Zone,
+            AssigneeId = present.Contains("assignee_id") ? request.AssigneeId : task.AssigneeId,
+            Priority = present.Contains("priority") ? request.Priority ?? "normal" : task.Priority,
+            UpdatedAt = now,
+        };
+        await store.UpdateAsync(changed, ct);
+        return changed;
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]

@@ -8,7 +8,10 @@ using GrowthOps.Leads.Domain.Commands;
 using GrowthOps.Leads.Domain.Deals;
 using GrowthOps.Leads.Domain.Work;
 using GrowthOps.ServiceDefaults.Validation;
+using System.Text.Json.Nodes;
 using MassTransit;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 using static GrowthOps.Leads.Domain.Commands.CommandRunner;
 
 namespace GrowthOps.Leads.Consumers;
@@ -31,11 +34,13 @@ public sealed class LeadsCommandsConsumer(
     DealBook book,
     ContactMerger merger,
     MergesStore merges,
+    PredictionService predictions,
+    IOptions<JsonOptions> json,
     IPublishEndpoint publish,
     TimeProvider clock) :
     IConsumer<AddTag>, IConsumer<RemoveTag>, IConsumer<UpdateContactField>, IConsumer<ChangeLeadState>, IConsumer<AssignOwner>, IConsumer<CreateTask>,
     IConsumer<CompleteTask>, IConsumer<AddNote>, IConsumer<CreateDeal>, IConsumer<UpdateDeal>, IConsumer<MoveDealStage>, IConsumer<MergeContacts>,
-    IConsumer<RecalculateScore>, IConsumer<SetMarketingConsent>
+    IConsumer<RecalculateScore>, IConsumer<SetMarketingConsent>, IConsumer<UpdateTask>, IConsumer<RecordActivity>, IConsumer<PredictNextState>
 {
     const string Source = TransitionSources.Automation;
 
@@ -200,6 +205,57 @@ public sealed class LeadsCommandsConsumer(
     public Task Consume(ConsumeContext<SetMarketingConsent> context) => runner.RunAsync(context.Message, ContactUse.Required, async contact =>
         (await directory.PatchAsync(contact!.Id, new ContactFields { MarketingConsent = new Optional<bool?>(context.Message.Consent) },
             context.CancellationToken)).Id, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<UpdateTask> context) => runner.RunAsync(context.Message, ContactUse.Optional, async _ =>
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        if (m.Changes.ValueKind != JsonValueKind.Object)
+            throw new InvalidCommandException("changes must be an object.");
+        // status is the command's own: completing or reopening goes the way the API's complete / reopen go (TaskCompleted).
+        var fields = JsonObject.Create(m.Changes)!;
+        var status = fields["status"]?.GetValueKind() == JsonValueKind.String ? fields["status"]!.GetValue<string>() : null;
+        if (fields.ContainsKey("status") && status is not ("completed" or "open"))
+            throw new InvalidCommandException("status is completed or open.");
+        fields.Remove("status");
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (fields.Count == 0 && status is null)
+            throw new InvalidCommandException("changes name nothing to change.");
+        if (fields.Count > 0)
+        {
+            var errors = new Dictionary<string, string[]>();
+            var changes = TasksApi.ReadChanges(JsonSerializer.SerializeToElement(fields), json.Value.SerializerOptions, errors) ?? throw Invalid(errors);
+            await TasksApi.ChangeAsync(m.TaskId, changes, tasks, now, ct);
+        }
+
+        if (status is not null)
+            await TasksApi.SetStatusAsync(m.TaskId, status, m.RequestedBy, tasks, publish, contacts.TenantId, now, ct);
+        return m.TaskId;
+    }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<RecordActivity> context) => runner.RunAsync(context.Message, ContactUse.Required, async contact =>
+    {
+        var m = context.Message;
+        var input = new ActivityFeed.Input(m.Type?.Trim(), null, contact!.Id, m.Metadata, m.OccurredAt);
+        var errors = ActivityFeed.Validate([input], batch: false);
+        if (input.Type is { Length: > LeadsDefaults.MaxActivityType })
+            errors["type"] = [$"up to {LeadsDefaults.MaxActivityType} characters"];
+        if (errors.Count > 0)
+            throw Invalid(errors);
+        return (await feed.RecordAsync([input], context.CancellationToken)).Single().Activity.Id;
+    }, context.CancellationToken);
+
+    public Task Consume(ConsumeContext<PredictNextState> context) => runner.RunAsync(context.Message, ContactUse.Required, async contact =>
+    {
+        var m = context.Message;
+        var (p, cached) = await predictions.PredictAsync(contact!.Id, context.CancellationToken);
+        var predicted = p.Probabilities.FirstOrDefault(x => x.StateId == p.PredictedStateId);
+        await publish.Publish(new NextStatePredicted(contacts.TenantId, m.CommandId, contact.Id, m.RequestedBy, p.Id, p.FromState, p.PredictedStateId,
+            p.PredictedState, predicted?.Probability ?? 0, p.Confidence,
+            p.Probabilities.Select(x => new PredictedStateProbability(x.StateId, x.State, x.Probability, x.Observed)).ToList(), p.Model, cached,
+            clock.GetUtcNow()), context.CancellationToken);
+        return p.Id;
+    }, context.CancellationToken);
 
     static string Tag(string? tag)
     {

@@ -77,7 +77,7 @@ public static class NodeCatalog
         ["send_email"] = Object($"\"template_id\":{Id},\"subject\":{Template},\"body\":{LongText},\"from\":{Text}"),
         ["send_transactional"] = Object($"\"template_id\":{Id},\"subject\":{Template},\"body\":{LongText},\"to\":{Template}"),
         ["add_to_sequence"] = Object($"\"sequence_id\":{Id}", "sequence_id"),
-        ["remove_from_sequence"] = Object($"\"sequence_id\":{Id}", "sequence_id"),
+        ["remove_from_sequence"] = Object($"\"sequence_id\":{Id},\"reason\":{Text}", "sequence_id"),
         ["unsubscribe"] = Object($"\"reason\":{Text}"),
         ["create_deal"] = Object("""
             "deal":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200}}}
@@ -106,10 +106,14 @@ public static class NodeCatalog
             "signing_secret":{{SecretName}},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"maximum":120}
             """, "url"),
         ["track_event"] = Object($"\"type\":{Text},\"metadata\":{{\"type\":\"object\"}}", "type"),
-        ["predict_action"] = Object("\"min_probability\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}"),
+        ["predict_action"] = Object("""
+            "min_probability":{"type":"number","minimum":0,"maximum":1},"timeout_seconds":{"type":"number","exclusiveMinimum":0,"maximum":86400}
+            """),
         ["optimize_timing"] = Object("\"max_wait_hours\":{\"type\":\"number\",\"exclusiveMinimum\":0,\"maximum\":720}"),
         ["generate_email"] = Object($"\"template_id\":{Id},\"subject\":{Template},\"body\":{LongText}"),
-        ["generate_task"] = Object($"\"title\":{Template}"),
+        ["generate_task"] = Object($$"""
+            "title":{{Template}},"due_in_hours":{"type":"number","minimum":0,"maximum":87600},"priority":{"enum":["low","normal","high","urgent"]}
+            """),
     };
 
     /// <summary>Actions of modules GrowthOps does not have: published as <c>WorkflowActionRequested</c> for whoever handles them.</summary>

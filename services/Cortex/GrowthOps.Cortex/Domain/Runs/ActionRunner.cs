@@ -14,7 +14,8 @@ using Microsoft.Extensions.Options;
 namespace GrowthOps.Cortex.Domain.Runs;
 
 /// <summary>What an action did: a log line, its rendered input, its output (kept as <c>steps.&lt;node id&gt;</c>), or a time to wait until.</summary>
-public sealed record ActionResult(string Message, JsonNode? Input, JsonNode? Output, DateTimeOffset? WaitUntil = null);
+/// <remarks><see cref="AwaitReply"/>: the step waits (that long at most) for the answer to its command, which a consumer puts in <c>steps.&lt;node id&gt;</c>.</remarks>
+public sealed record ActionResult(string Message, JsonNode? Input, JsonNode? Output, DateTimeOffset? WaitUntil = null, TimeSpan? AwaitReply = null);
 
 /// <summary>
 /// Carries out action nodes. Commands to other services (Leads' commands, Email's <c>SendEmail</c>) go out through the outbox
@@ -64,6 +65,13 @@ public sealed partial class ActionRunner(
             "create_task" => new CreateTask(tenant, commandId, contactId, null, requestedBy, G("deal_id"), S("title")!, S("description"),
                 config["due_in_hours"] is { } h ? now.AddHours(h.GetValue<double>()) : null, S("assignee_id"), S("priority"), now),
             "complete_task" => G("task_id") is { } task ? new CompleteTask(tenant, commandId, contactId, null, requestedBy, task, now) : Invalid("task_id"),
+            "update_task" => G("task_id") is { } changedTask
+                ? new UpdateTask(tenant, commandId, contactId, null, requestedBy, changedTask, JsonSerializer.SerializeToElement(config["changes"]), now)
+                : Invalid("task_id"),
+            "generate_task" => SuggestTask(tenant, commandId, requestedBy, contact, config, model, now),
+            "track_event" => new RecordActivity(tenant, commandId, contactId, null, requestedBy, S("type")!,
+                config["metadata"] is JsonObject metadata ? JsonSerializer.SerializeToElement(metadata) : null, now),
+            "predict_action" => new PredictNextState(tenant, commandId, contactId, null, requestedBy, now),
             "add_note" => new AddNote(tenant, commandId, contactId, null, requestedBy, G("deal_id"), S("body")!, now),
             "create_deal" => new CreateDeal(tenant, commandId, contactId, null, requestedBy, JsonSerializer.SerializeToElement(config["deal"]), now),
             "update_deal" => G("deal_id") is { } deal
@@ -89,7 +97,10 @@ public sealed partial class ActionRunner(
                 : contactId is null ? NoContact(action) : Invalid("segment_id"),
             "add_to_sequence" => G("sequence_id") is { } sequence && contactId is { } enrolled
                 ? new EnrollInSequence(tenant, sequence, enrolled, requestedBy, now)
-                : Invalid("sequence_id"),
+                : contactId is null ? NoContact(action) : Invalid("sequence_id"),
+            "remove_from_sequence" => G("sequence_id") is { } stopped && contactId is { } removed
+                ? new StopSequence(tenant, commandId, stopped, removed, S("reason") ?? "workflow", requestedBy, now)
+                : contactId is null ? NoContact(action) : Invalid("sequence_id"),
             _ => null,
         };
 
@@ -101,6 +112,10 @@ public sealed partial class ActionRunner(
             if (command is ILeadsCommand or SendEmail or EnrollInSequence && contactId is null && command is not SendEmail { To: not null })
                 throw new StepFailedException($"{action} needs a contact; this run has none", retryable: false, config);
             await context.Publish(command, command.GetType(), ct);
+            // A prediction is read by the steps after it: the run waits for Leads' answer (NextStatePredicted), or goes on without it.
+            if (command is PredictNextState)
+                return new ActionResult($"Executing Action: {name}", config, new JsonObject { ["command_id"] = commandId, ["status"] = "requested" },
+                    AwaitReply: TimeSpan.FromSeconds(config["timeout_seconds"]?.GetValue<double>() ?? 300));
             return new ActionResult($"Executing Action: {name}", config, new JsonObject { ["command_id"] = commandId, ["status"] = "sent" });
         }
 
@@ -159,6 +174,42 @@ public sealed partial class ActionRunner(
                     new JsonObject { ["status"] = "requested" });
             }
         }
+    }
+
+    /// <summary>
+    /// <c>generate_task</c>: a follow-up task for the contact's owner, its title the config's or suggested from what the run knows (the
+    /// contact's state, the trigger), its description the evidence (score, last interaction, the event), due in
+    /// <c>due_in_hours</c> (24 by default). Local: no model service is needed.
+    /// </summary>
+    static CreateTask SuggestTask(Guid tenant, Guid commandId, string requestedBy, ContactSnapshot? contact, JsonObject config, JsonObject model,
+        DateTimeOffset now)
+    {
+        if (contact is null)
+            throw new StepFailedException("generate_task needs a contact; this run has none", retryable: false, config);
+        var name = string.Join(' ', new[] { contact.FirstName, contact.LastName }.Where(n => !string.IsNullOrWhiteSpace(n))) is { Length: > 0 } full
+            ? full
+            : contact.Email ?? "the contact";
+        // The event's own type where it has one (an activity that came in as custom.event), else the trigger's.
+        var trigger = model["event"]?["type"] is JsonValue { } type && type.GetValueKind() == JsonValueKind.String
+            ? type.GetValue<string>()
+            : model["run"]?["trigger_type"]?.GetValue<string>();
+        var title = config["title"]?.GetValue<string>() is { Length: > 0 } given
+            ? given
+            : trigger is not null && !trigger.StartsWith("schedule.", StringComparison.Ordinal)
+                ? $"Follow up with {name} after {trigger}"
+                : $"Follow up with {name}" + (contact.LeadState is { } state ? $" ({state})" : "");
+        var evidence = new List<string>();
+        if (contact.LeadState is { } leadState)
+            evidence.Add($"Lead state: {leadState}.");
+        evidence.Add($"Score: {contact.Score}" + (contact.AiScore is { } ai ? $", AI score {ai}." : "."));
+        if (contact.LastInteractionAt is { } last)
+            evidence.Add($"Last interaction: {last:yyyy-MM-dd HH:mm} UTC.");
+        if (contact.Company is { Length: > 0 } company)
+            evidence.Add($"Company: {company}.");
+        var due = now.AddHours(config["due_in_hours"]?.GetValue<double>() ?? 24);
+        var title300 = title.Length > 300 ? title[..300] : title;
+        return new CreateTask(tenant, commandId, contact.Id, null, requestedBy, null, title300, string.Join(' ', evidence), due, contact.OwnerId,
+            config["priority"]?.GetValue<string>() ?? (contact.Score >= 50 ? "high" : "normal"), now);
     }
 
     static object NoContact(string action) => throw new StepFailedException($"{action} needs a contact; this run has none", retryable: false);

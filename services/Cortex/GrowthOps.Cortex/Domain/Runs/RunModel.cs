@@ -33,7 +33,7 @@ public sealed class RunModel(ContactsStore contacts, TemplateRenderer templates)
             ["event"] = run.Context["event"]?.DeepClone(),
             ["variables"] = run.Context["variables"]?.DeepClone() ?? new JsonObject(),
             ["steps"] = run.Context["steps"]?.DeepClone() ?? new JsonObject(),
-            ["run"] = new JsonObject { ["id"] = run.Id, ["workflow_id"] = run.WorkflowId, ["version"] = run.Version, ["started_at"] = run.StartedAt },
+            ["run"] = new JsonObject { ["id"] = run.Id, ["workflow_id"] = run.WorkflowId, ["version"] = run.Version, ["started_at"] = run.StartedAt, ["trigger_type"] = run.TriggerType },
             ["time"] = Time(now, contact?.Timezone),
         };
         return (contact, model);

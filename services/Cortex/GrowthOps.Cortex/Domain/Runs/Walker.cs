@@ -105,6 +105,8 @@ public sealed class Walker(
                 await Log(run, node, m, "ok", $"Spawned execution {run.Id} of workflow {run.WorkflowId} v{run.Version}" +
                                             (run.ContactId is { } c ? $" for contact {c}" : "") + $" on {run.TriggerType}", null, null, now, ct);
                 return new Next(Out(graph, node));
+            case NodeCatalog.Action when m.Phase == ExecuteStep.Resume:
+                return await ResumeAction(run, graph, node, m, now, ct);
             case NodeCatalog.Action:
             {
                 var (contact, model) = await models.BuildAsync(run, now, ct);
@@ -112,6 +114,15 @@ public sealed class Walker(
                 if (result.Output is not null)
                     Steps(run)[node.Id] = result.Output.DeepClone();
                 await Log(run, node, m, run.DryRun ? "dry_run" : "ok", result.Message, result.Input, result.Output, now, ct);
+                if (result.AwaitReply is { } patience && !run.DryRun)
+                {
+                    var timeout = now + patience;
+                    await runs.AddWaitAsync(new RunWait(run.Id, m.StepId, node.Id, run.ContactId, RunWait.ReplyTo(m.StepId), null, timeout.UtcDateTime), ct);
+                    await context.ScheduleAsync(run.Priority, timeout.UtcDateTime, m with { Phase = ExecuteStep.Resume, Handle = "timeout", OccurredAt = timeout });
+                    await Log(run, node, m, "waiting", $"Waiting for the answer until {timeout:O}", null, null, now, ct);
+                    return new Waiting(timeout);
+                }
+
                 return result.WaitUntil is { } until ? await Wait(run, node, m, until, context, now, ct) : new Next(Out(graph, node));
             }
             case NodeCatalog.Condition:
@@ -208,6 +219,40 @@ public sealed class Walker(
                 return new Ended("completed", null);
             default:
                 return new Ended("failed", $"Node type '{node.Type}' cannot run");
+        }
+    }
+
+    /// <summary>
+    /// An action resumed: after its wait (optimize_timing's hour), or with the answer to its command (<c>met</c>: the answer is in
+    /// <c>steps.&lt;node id&gt;</c> already) or without it (<c>timeout</c>: the run goes on with <c>status: timeout</c>).
+    /// </summary>
+    async Task<Outcome> ResumeAction(WorkflowRun run, WorkflowGraph graph, GraphNode node, ExecuteStep m, DateTimeOffset now, CancellationToken ct)
+    {
+        switch (m.Handle)
+        {
+            case "timeout":
+            {
+                if (!await runs.EndWaitAsync(run.Id, m.StepId, ct))
+                    return new Dropped(); // the answer came first: its "met" step carries the branch on
+                var output = new JsonObject { ["status"] = "timeout" };
+                Steps(run)[node.Id] = output;
+                await Log(run, node, m, "failed", "No answer in time; going on without it", null, output.DeepClone(), now, ct);
+                return new Next(Out(graph, node));
+            }
+            case "met":
+            {
+                var answer = Steps(run)[node.Id] as JsonObject;
+                if (answer?["probability"] is { } p && node.Config.ValueKind == JsonValueKind.Object &&
+                    node.Config.TryGetProperty("min_probability", out var min) && min.ValueKind == JsonValueKind.Number)
+                    answer["confident"] = p.GetValue<double>() >= min.GetDouble();
+                await Log(run, node, m, answer?["status"]?.GetValue<string>() == "ok" ? "ok" : "failed",
+                    answer?["predicted_state"] is { } state ? $"Predicted next state: {state} ({answer["probability"]!.GetValue<double>() * 100:0}%)" : "The answer arrived",
+                    null, answer?.DeepClone(), now, ct);
+                return new Next(Out(graph, node));
+            }
+            default:
+                await Log(run, node, m, "ok", "Resumed", null, null, now, ct);
+                return new Next(Out(graph, node));
         }
     }
 
