@@ -47,8 +47,9 @@ public sealed class Consuming_leads_events(SegmentsApp app) : IClassFixture<Segm
 
         await Eventually.Until(() => ReadModelDump.OfAsync(app.Database, onTheBus), dump => dump == expected, TimeSpan.FromSeconds(30),
             "the read model built from the bus is the in-order one");
-        var causes = app.Changes.Of(onTheBus).Select(ch => ch.Cause).ToList();
-        Assert.Contains(ContactChangeCause.Deleted, causes);
+        // Whether b's deletion is announced depends on the order the consumers took: a ContactDeleted consumed before b's
+        // ContactCreated leaves a tombstone with nothing to announce. Any deletion announced is b's, and only b's.
+        Assert.All(app.Changes.Of(onTheBus).Where(ch => ch.Cause == ContactChangeCause.Deleted), ch => Assert.Equal([b], ch.ContactIds));
         // The consumers run concurrently, so how many of a's activities land after its ContactCreated (and are announced as
         // activities, not folded into a placeholder row) varies; a repeated one is never announced again.
         var announced = app.Changes.Of(onTheBus).Count(ch => ch.Cause == ContactChangeCause.Activity && ch.ContactIds.Contains(a));
