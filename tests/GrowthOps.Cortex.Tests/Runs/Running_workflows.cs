@@ -105,6 +105,12 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
         var runs = (await client.GetJson($"/api/cortex/runs?workflow_id={workflowId}")).GetProperty("items").GetArrayLength();
         Assert.Equal(1, runs);
         Assert.Single(app.Bus.Received<SendEmail>(), m => m.TenantId == tenant);
+
+        // Re-entry changed on the live workflow (no new version): the next checkout starts a second run.
+        await (await client.Patch($"/api/cortex/workflows/{workflowId}", new { reentry = "always" })).Expect(HttpStatusCode.OK);
+        await app.Bus.Bus.Publish(checkout with { ActivityId = Guid.NewGuid() });
+        await Eventually.Until(async () => (await client.GetJson($"/api/cortex/runs?workflow_id={workflowId}")).GetProperty("items").GetArrayLength(),
+            n => n == 2, TimeSpan.FromSeconds(20), "always lets the contact in again");
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public static class RunsApi
             var now = clock.GetUtcNow();
             var payload = request.Event is { ValueKind: JsonValueKind.Object } e ? JsonNode.Parse(e.GetRawText())!.AsObject() : new JsonObject();
             var variables = request.Variables is null ? new JsonObject() : JsonSerializer.SerializeToNode(request.Variables)!.AsObject();
-            var runId = await watcher.StartAsync(unitOfWork.TenantId!.Value, id, version, null,
+            var runId = await watcher.StartAsync(unitOfWork.TenantId!.Value, id, version,
                             new TriggerEvent(Guid.CreateVersion7(), "manual", request.ContactId, payload, now), variables, dryRun, send, now, ct)
                         ?? throw new ConflictException("The workflow's re-entry policy does not let this contact start it again.");
             return (await runs.GetAsync(runId, ct))!;

@@ -104,7 +104,7 @@ public static class WebhookTriggerApi
     static async Task<Results<Accepted<WebhookReceived>, ProblemHttpResult>> Receive([FromRoute(Name = "tenant_id")] Guid tenantId,
         [FromRoute(Name = "workflow_id")] Guid workflowId, string secret,
         [FromBody] JsonElement body, HttpContext http, CurrentTenant tenant, UnitOfWork unitOfWork, WorkflowsStore workflows, ContactsStore contacts,
-        RunsStore runs, Watcher watcher, ISendEndpointProvider send, TimeProvider clock, CancellationToken ct)
+        RunsStore runs, Watcher watcher, RunModel models, ISendEndpointProvider send, TimeProvider clock, CancellationToken ct)
     {
         var unknown = TypedResults.Problem("No such webhook URL: it is wrong, or was rotated or revoked.", statusCode: StatusCodes.Status404NotFound,
             title: "Unknown webhook");
@@ -143,8 +143,10 @@ public static class WebhookTriggerApi
             var payload = JsonNode.Parse(body.GetRawText())!.AsObject();
             payload["received_at"] = now.UtcDateTime.ToString("O");
             var eventId = key is null ? Guid.CreateVersion7() : ExecuteStep.Derive($"hook/{workflowId}/{key}");
-            var runId = await watcher.StartAsync(tenantId, workflowId, version, filter, new TriggerEvent(eventId, "webhook.received", contactId, payload, now),
-                null, false, send, now, ct);
+            var received = new TriggerEvent(eventId, "webhook.received", contactId, payload, now);
+            // The trigger's filter on the payload (and the contact, when one is named), as every trigger's.
+            var passes = filter is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object } f || await (await models.FiltersForAsync(received, now, ct))(f);
+            var runId = passes ? await watcher.StartAsync(tenantId, workflowId, version, received, null, false, send, now, ct) : null;
             // A sender's retry (same key): the run the first call started.
             if (runId is null && key is not null && await runs.GetAsync(Watcher.RunIdFor(workflowId, eventId, false), ct) is { } earlier)
                 runId = earlier.Id;

@@ -22,7 +22,7 @@ public sealed class FireScheduleConsumer(SchedulesStore schedules, WorkflowsStor
         var members = await schedules.MembersAsync(m.SegmentId, m.AfterContactId, PageSize, ct);
         var now = clock.GetUtcNow();
         foreach (var contact in members)
-            await watcher.StartAsync(m.TenantId, m.WorkflowId, m.Version, null,
+            await watcher.StartAsync(m.TenantId, m.WorkflowId, m.Version,
                 new TriggerEvent(ExecuteStep.Derive($"schedule/{m.WorkflowId}/{m.Occurrence:O}/{contact}"), m.TriggerType, contact,
                     WorkflowScheduler.Payload(m.Occurrence, m.SegmentId), m.Occurrence), null, false, context, now, ct);
         if (members.Count == PageSize)

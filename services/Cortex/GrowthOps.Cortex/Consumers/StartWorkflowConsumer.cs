@@ -20,7 +20,7 @@ public sealed class StartWorkflowConsumer(Watcher watcher, WorkflowsStore workfl
         if (workflow is not { Status: "active", CurrentVersion: { } version })
             return;
         var variables = m.Variables is null ? new JsonObject() : JsonSerializer.SerializeToNode(m.Variables)!.AsObject();
-        await watcher.StartAsync(m.TenantId, m.WorkflowId, version, null,
+        await watcher.StartAsync(m.TenantId, m.WorkflowId, version,
             new TriggerEvent(context.MessageId!.Value, "workflow.started", m.ContactId, new JsonObject { ["triggered_by"] = m.TriggeredBy }, m.OccurredAt),
             variables, false, context, clock.GetUtcNow(), context.CancellationToken);
     }

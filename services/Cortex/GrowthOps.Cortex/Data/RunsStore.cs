@@ -101,11 +101,51 @@ public sealed class RunsStore(UnitOfWork unitOfWork)
             """, new { workflowId, contactId }, ct));
     }
 
-    /// <summary>The contact's live runs (goal and exit events end them).</summary>
-    public async Task<IReadOnlyList<(Guid RunId, Guid WorkflowId)>> LiveRunsAsync(Guid contactId, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<(Guid, Guid)>(unitOfWork.Command("""
-            select id, workflow_id from cortex.workflow_runs where contact_id = @contactId and status in ('running', 'waiting', 'paused')
-            """, new { contactId }, ct))).ToList();
+    /// <summary>A workflow an event type triggers, with what the watcher needs of it (its filter, its re-entry policy).</summary>
+    public sealed record TriggerMatch(Guid WorkflowId, int Version, JsonElement? Filter, string Reentry, int? ReentryDays);
+
+    /// <summary>A live run of the contact whose workflow has a goal or exit criteria.</summary>
+    public sealed record Ending(Guid RunId, JsonElement? Goal, JsonElement? ExitCriteria);
+
+    /// <summary>What one event needs the watcher to know: the workflows its type triggers, the contact's runs it may end, the waits it may end.</summary>
+    public sealed record Watch(IReadOnlyList<TriggerMatch> Triggers, IReadOnlyList<Ending> Endings, IReadOnlyList<RunWait> Waits);
+
+    const string TriggerSql = """
+        select workflow_id, version, filter::text as filter, reentry, reentry_days from cortex.workflow_triggers
+         where tenant_id = cortex.current_tenant() and event_type = @eventType
+        """;
+
+    static List<TriggerMatch> Triggers(IEnumerable<TriggerRow> rows) =>
+        rows.Select(t => new TriggerMatch(t.WorkflowId, t.Version, t.Filter is null ? null : Parse(t.Filter), t.Reentry, t.ReentryDays)).ToList();
+
+    sealed record TriggerRow(Guid WorkflowId, int Version, string? Filter, string Reentry, int? ReentryDays);
+
+    sealed record EndingRow(Guid RunId, string? Goal, string? ExitCriteria);
+
+    /// <summary>
+    /// Everything the watcher reads for an event, in one round trip: the trigger index (by tenant and type) with each workflow's
+    /// re-entry policy, and (for an event with a contact) that contact's live runs whose workflow has a goal or exit, and its waits.
+    /// </summary>
+    public async Task<Watch> WatchAsync(string eventType, Guid? contactId, CancellationToken ct)
+    {
+        // One round trip for the three (an event with no contact reads the index alone).
+        if (contactId is null)
+            return new Watch(Triggers(await unitOfWork.Connection.QueryAsync<TriggerRow>(unitOfWork.Command(TriggerSql, new { eventType }, ct))), [], []);
+        using var grid = await unitOfWork.Connection.QueryMultipleAsync(unitOfWork.Command($"""
+            {TriggerSql};
+            select r.id as run_id, w.goal::text as goal, w.exit_criteria::text as exit_criteria
+              from cortex.workflow_runs r join cortex.workflows w on w.id = r.workflow_id
+             where r.contact_id = @contactId and r.status in ('running', 'waiting', 'paused') and (w.goal is not null or w.exit_criteria is not null);
+            select run_id, step_id, node_id, contact_id, event_type, conditions::text as conditions, timeout_at from cortex.workflow_run_waits
+             where contact_id = @contactId and (event_type = @eventType or event_type is null)
+            """, new { eventType, contactId }, ct));
+        var triggers = Triggers(await grid.ReadAsync<TriggerRow>());
+        var endings = (await grid.ReadAsync<EndingRow>())
+            .Select(r => new Ending(r.RunId, r.Goal is null ? null : Parse(r.Goal), r.ExitCriteria is null ? null : Parse(r.ExitCriteria))).ToList();
+        var waits = (await grid.ReadAsync<WaitRow>())
+            .Select(w => new RunWait(w.RunId, w.StepId, w.NodeId, w.ContactId, w.EventType, Parse(w.Conditions), w.TimeoutAt)).ToList();
+        return new Watch(triggers, endings, waits);
+    }
 
     /// <summary>Claims (run, step, attempt, phase); false when it was executed before (a redelivery or a re-send).</summary>
     public async Task<bool> ClaimStepAsync(Guid runId, Guid stepId, int attempt, string phase, string nodeId, DateTime at, CancellationToken ct) =>
@@ -165,14 +205,6 @@ public sealed class RunsStore(UnitOfWork unitOfWork)
             new { runId, stepId, type = RunWait.ReplyTo(stepId) }, ct));
 
     sealed record WaitRow(Guid RunId, Guid StepId, string NodeId, Guid? ContactId, string? EventType, string? Conditions, DateTime TimeoutAt);
-
-    /// <summary>The contact's waits an event of <paramref name="eventType"/> may end: for that event, or for a condition.</summary>
-    public async Task<IReadOnlyList<RunWait>> WaitsForAsync(Guid contactId, string eventType, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<WaitRow>(unitOfWork.Command("""
-            select run_id, step_id, node_id, contact_id, event_type, conditions::text as conditions, timeout_at from cortex.workflow_run_waits
-             where contact_id = @contactId and (event_type = @eventType or event_type is null)
-            """, new { contactId, eventType }, ct)))
-        .Select(w => new RunWait(w.RunId, w.StepId, w.NodeId, w.ContactId, w.EventType, Parse(w.Conditions), w.TimeoutAt)).ToList();
 
     public Task DeleteWaitsAsync(Guid runId, CancellationToken ct) =>
         unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("delete from cortex.workflow_run_waits where run_id = @runId", new { runId }, ct));

@@ -51,7 +51,9 @@ public sealed class WorkflowsStore(UnitOfWork unitOfWork)
             update cortex.workflows set name = @Name, description = @Description, status = @Status, graph = @Graph::json, reentry = @Reentry,
                    reentry_days = @ReentryDays, goal = @Goal::jsonb, exit_criteria = @ExitCriteria::jsonb, current_version = @CurrentVersion,
                    updated_at = @UpdatedAt
-             where id = @Id
+             where id = @Id;
+            update cortex.workflow_triggers set reentry = @Reentry, reentry_days = @ReentryDays
+             where workflow_id = @Id and (reentry, reentry_days) is distinct from (@Reentry, @ReentryDays)
             """, Params(w), ct));
 
     static object Params(Workflow w) => new
@@ -101,8 +103,9 @@ public sealed class WorkflowsStore(UnitOfWork unitOfWork)
             "delete from cortex.workflow_triggers where tenant_id = cortex.current_tenant() and workflow_id = @workflowId", new { workflowId }, ct));
         if (eventType is not null)
             await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
-                insert into cortex.workflow_triggers (tenant_id, event_type, workflow_id, version, filter)
-                values (cortex.current_tenant(), @eventType, @workflowId, @version, @filter::jsonb)
+                insert into cortex.workflow_triggers (tenant_id, event_type, workflow_id, version, filter, reentry, reentry_days)
+                select cortex.current_tenant(), @eventType, @workflowId, @version, @filter::jsonb, w.reentry, w.reentry_days
+                  from cortex.workflows w where w.id = @workflowId
                 """, new { eventType, workflowId, version, filter = Text(filter) }, ct));
     }
 

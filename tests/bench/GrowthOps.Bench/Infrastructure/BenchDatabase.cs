@@ -72,6 +72,13 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // GROWTHOPS_BENCH_KEEP_DB=1 leaves the database for a look at its plans afterwards (EXPLAIN).
+        if (Environment.GetEnvironmentVariable("GROWTHOPS_BENCH_KEEP_DB") == "1")
+        {
+            BenchOutput.Progress($"kept database {Name}");
+            return;
+        }
+
         try
         {
             NpgsqlConnection.ClearAllPools();

@@ -18,19 +18,21 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
     public async Task<int> HandleAsync(Guid tenantId, TriggerEvent e, ISendEndpointProvider context, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        await EndAndWakeAsync(tenantId, e, context, now, ct);
+        var watch = await runs.WatchAsync(e.Type, e.ContactId, ct);
+        await EndAndWakeAsync(tenantId, e, watch, context, now, ct);
         var started = 0;
         Func<JsonElement, Task<bool>>? filters = null;
-        foreach (var (workflowId, version, filter) in await workflows.TriggersAsync(e.Type, ct))
+        foreach (var trigger in watch.Triggers)
         {
-            if (filter is { ValueKind: JsonValueKind.Array or JsonValueKind.Object } f)
+            if (trigger.Filter is { ValueKind: JsonValueKind.Array or JsonValueKind.Object } f)
             {
                 filters ??= await models.FiltersForAsync(e, now, ct);
                 if (!await filters(f))
                     continue;
             }
 
-            if (await StartAsync(tenantId, workflowId, version, null, e, null, false, context, now, ct) is not null)
+            if (await StartAsync(tenantId, trigger.WorkflowId, trigger.Version, e, null, false, context, now, ct, (trigger.Reentry, trigger.ReentryDays))
+                is not null)
                 started++;
         }
 
@@ -40,34 +42,32 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
     /// <summary>The id of the run an event starts for a workflow: the same however often the event arrives.</summary>
     public static Guid RunIdFor(Guid workflowId, Guid eventId, bool dryRun) => ExecuteStep.Derive($"run/{workflowId}/{eventId}{(dryRun ? "/dry" : "")}");
 
-    /// <summary>Starts one run (unless the filter or re-entry policy says no); its id, or null.</summary>
-    public async Task<Guid?> StartAsync(Guid tenantId, Guid workflowId, int version, JsonElement? filter, TriggerEvent e, JsonObject? variables, bool dryRun,
-        ISendEndpointProvider send, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Starts one run (unless the re-entry policy says no, or the workflow is gone); its id, or null. <paramref name="reentry"/> is
+    /// the workflow's policy when the caller read it already (the trigger index has it); otherwise the workflow is read.
+    /// </summary>
+    public async Task<Guid?> StartAsync(Guid tenantId, Guid workflowId, int version, TriggerEvent e, JsonObject? variables, bool dryRun,
+        ISendEndpointProvider send, DateTimeOffset now, CancellationToken ct, (string Policy, int? Days)? reentry = null)
     {
         var run = new WorkflowRun(RunIdFor(workflowId, e.EventId, dryRun), workflowId, version, e.ContactId, e.Type,
             dryRun ? ExecuteStep.Derive($"dry/{e.EventId}") : e.EventId, "running", dryRun, Priority(e.Type),
             new JsonObject { ["event"] = e.Payload.DeepClone(), ["variables"] = variables ?? new JsonObject(), ["steps"] = new JsonObject() }, 1, [], null, null,
             now.UtcDateTime, now.UtcDateTime, null);
 
-        if (filter is { ValueKind: JsonValueKind.Array or JsonValueKind.Object } f)
+        if (reentry is null)
         {
-            var (contact, model) = await models.BuildAsync(run, now, ct);
-            if (!await models.HoldsAsync(f, null, contact, model, now, ct))
+            if (await workflows.GetAsync(workflowId, ct) is not { } workflow)
                 return null;
+            reentry = (workflow.Reentry, workflow.ReentryDays);
         }
 
-        // After the filter: most candidates of a busy event type stop there, without reading their workflow.
-        var workflow = await workflows.GetAsync(workflowId, ct);
-        if (workflow is null)
-            return null;
-
-        if (e.ContactId is { } contactId && !dryRun && workflow.Reentry != "always")
+        var (policy, days) = reentry.Value;
+        if (e.ContactId is { } contactId && !dryRun && policy != "always")
         {
             var last = await runs.LastStartedAsync(workflowId, contactId, ct);
-            var allowed = workflow.Reentry switch
+            var allowed = policy switch
             {
-                "always" => true,
-                "once_per_days" => last is null || last.Value.AddDays(workflow.ReentryDays ?? 1) <= now.UtcDateTime,
+                "once_per_days" => last is null || last.Value.AddDays(days ?? 1) <= now.UtcDateTime,
                 _ => last is null,
             };
             if (!allowed)
@@ -90,18 +90,16 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
         _ => "medium",
     };
 
-    async Task EndAndWakeAsync(Guid tenantId, TriggerEvent e, ISendEndpointProvider context, DateTimeOffset now, CancellationToken ct)
+    async Task EndAndWakeAsync(Guid tenantId, TriggerEvent e, RunsStore.Watch watch, ISendEndpointProvider context, DateTimeOffset now, CancellationToken ct)
     {
-        if (e.ContactId is not { } contactId)
+        if (e.ContactId is null)
             return;
-        foreach (var (runId, workflowId) in await runs.LiveRunsAsync(contactId, ct))
+        foreach (var (runId, goal, exit) in watch.Endings)
         {
-            var workflow = await workflows.GetAsync(workflowId, ct);
-            var end = Matches(workflow?.Goal, e.Type) ? "converted" : Matches(workflow?.ExitCriteria, e.Type) ? "exited" : null;
+            var end = Matches(goal, e.Type) ? "converted" : Matches(exit, e.Type) ? "exited" : null;
             if (end is null)
                 continue;
-            var run = (await runs.GetAsync(runId, ct, forUpdate: true))!;
-            if (run.IsFinished)
+            if (await runs.GetAsync(runId, ct, forUpdate: true) is not { IsFinished: false } run)
                 continue;
             await runs.DeleteWaitsAsync(runId, ct);
             await runs.UpdateAsync(run with { Status = end, ActiveSteps = 0, WakeAt = null, UpdatedAt = now.UtcDateTime, FinishedAt = now.UtcDateTime }, ct);
@@ -109,7 +107,7 @@ public sealed class Watcher(WorkflowsStore workflows, RunsStore runs, RunModel m
                 null, now.UtcDateTime, null, ct);
         }
 
-        foreach (var wait in await runs.WaitsForAsync(contactId, e.Type, ct))
+        foreach (var wait in watch.Waits)
         {
             var run = await runs.GetAsync(wait.RunId, ct);
             if (run is null)

@@ -66,7 +66,7 @@ public sealed class WorkflowScheduler(IServiceScopeFactory scopes, TimeProvider 
                 await services.GetRequiredService<IPublishEndpoint>().Publish(
                     new FireSchedule(tenantId, workflowId, schedule.Version, type, at, segment, null), ct);
             else
-                await services.GetRequiredService<Watcher>().StartAsync(tenantId, workflowId, schedule.Version, null,
+                await services.GetRequiredService<Watcher>().StartAsync(tenantId, workflowId, schedule.Version,
                     new TriggerEvent(ExecuteStep.Derive($"schedule/{workflowId}/{at:O}"), type, null, Payload(at, null), at), null, false, send,
                     clock.GetUtcNow(), ct);
         }
