@@ -8,6 +8,7 @@ using GrowthOps.Messaging;
 using GrowthOps.Persistence;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Messaging.Inbox;
+using GrowthOps.ServiceDefaults.Secrets;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc;
 
@@ -21,6 +22,8 @@ public static class Extensions
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.Services.AddOptions<LeadsOptions>().BindConfiguration(LeadsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Integration secrets (HubSpot client secrets, automation webhook secrets) sealed at rest under Leads:SecretsKey.
+        builder.Services.AddTenantSecretBox<LeadsOptions>($"{LeadsOptions.Section}:{nameof(LeadsOptions.SecretsKey)}", o => o.SecretsKey);
         builder.AddPostgres(ServiceName, typeof(Extensions).Assembly);
         builder.AddMessaging(ServiceName, x =>
         {

@@ -29,8 +29,4 @@ public sealed class LeadsOptions
     /// <summary>Base64 of a 32-byte key that encrypts integration secrets (HubSpot client secrets) at rest.</summary>
     [Required]
     public string SecretsKey { get; set; } = "";
-
-    /// <summary>The box of integration secrets under <see cref="SecretsKey"/> (one per process).</summary>
-    public static GrowthOps.ServiceDefaults.Secrets.TenantSecretBox SecretBox(IServiceProvider services) =>
-        new(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LeadsOptions>>().Value.SecretsKey, $"{Section}:{nameof(SecretsKey)}");
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using GrowthOps.ServiceDefaults.Secrets;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrowthOps.BuildingBlocks.Tests.ServiceDefaults;
 
@@ -48,5 +49,32 @@ public sealed class Sealing_tenant_secrets
         Assert.Null(TenantSecretBox.TryDecodeKey("not base64!"));
         Assert.Null(TenantSecretBox.TryDecodeKey(""));
         Assert.NotNull(TenantSecretBox.TryDecodeKey(Convert.ToBase64String(new byte[32])));
+    }
+
+    sealed class KeyOptions
+    {
+        public string? SecretsKey { get; set; }
+    }
+
+    [Fact]
+    public void A_service_registers_one_box_under_its_key_and_a_bad_key_is_refused_naming_the_setting()
+    {
+        static ServiceProvider Services(string? key)
+        {
+            var services = new ServiceCollection();
+            services.AddTenantSecretBox<KeyOptions>("Demo:SecretsKey", o => o.SecretsKey).Configure(o => o.SecretsKey = key);
+            return services.BuildServiceProvider();
+        }
+
+        using var good = Services(Convert.ToBase64String("0123456789abcdef0123456789abcdef"u8.ToArray()));
+        var box = good.GetRequiredService<TenantSecretBox>();
+        Assert.Same(box, good.GetRequiredService<TenantSecretBox>());
+        var tenant = Guid.NewGuid();
+        Assert.Equal("x", Protector.Open(box.Seal("x", tenant), tenant)); // the same key: one service's secrets open anywhere it runs
+
+        using var bad = Services("c2hvcnQ=");
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => bad.GetRequiredService<Microsoft.Extensions.Options.IOptions<KeyOptions>>().Value);
+        Assert.Contains("Demo:SecretsKey must be base64 of 32 bytes.", refused.Message);
     }
 }

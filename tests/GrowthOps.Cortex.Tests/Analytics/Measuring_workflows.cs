@@ -2,17 +2,13 @@ using System.Net;
 using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Cortex.Domain.Runs;
+using static GrowthOps.Cortex.Tests.Infrastructure.Workflows;
 
 namespace GrowthOps.Cortex.Tests.Analytics;
 
 /// <summary>A/B splits (by weight, or a Thompson bandit on the goal) and the per-workflow analytics that show what they learned.</summary>
 public sealed class Measuring_workflows(CortexApp app) : IClassFixture<CortexApp>
 {
-    static object Node(string id, string type, object data) => new { id, type, position = new { x = 0, y = 0 }, data };
-
-    static object Edge(string source, string target, string? handle = null) =>
-        new { id = $"{source}-{target}-{handle}", source, target, sourceHandle = handle };
-
     [Fact]
     public async Task A_weighted_split_sends_traffic_by_weight_and_the_same_run_always_takes_the_same_branch()
     {

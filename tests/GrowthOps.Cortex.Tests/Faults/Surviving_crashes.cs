@@ -1,6 +1,7 @@
 using System.Net;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Contracts.Leads.Commands;
+using static GrowthOps.Cortex.Tests.Infrastructure.Workflows;
 
 namespace GrowthOps.Cortex.Tests.Faults;
 
@@ -39,20 +40,13 @@ public sealed class WalkerlessCortexApp : CortexApp
 
 public sealed class Surviving_crashes(WalkerlessCortexApp app) : IClassFixture<WalkerlessCortexApp>
 {
-    static object Node(string id, string type, object data) => new { id, type, position = new { x = 0, y = 0 }, data };
-
-    static object Edge(string source, string target) => new { id = $"{source}-{target}", source, target };
-
     async Task<Guid> Publish(HttpClient client, params object[] steps)
     {
         var nodes = new List<object> { Node("t1", "trigger", new { trigger_type = "custom.event" }) };
         nodes.AddRange(steps);
         var ids = nodes.Select(n => (string)n.GetType().GetProperty("id")!.GetValue(n)!).ToList();
         var graph = new { nodes, edges = ids.Zip(ids.Skip(1)).Select(p => Edge(p.First, p.Second)).ToArray() };
-        var id = (await (await client.Post("/api/cortex/workflows", new { name = "Crash " + Guid.NewGuid().ToString("N")[..6], graph, reentry = "always" }))
-            .Expect(HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await (await client.PostAsync($"/api/cortex/workflows/{id}/publish", null)).Expect(HttpStatusCode.Created);
-        return id;
+        return await client.PublishWorkflow(graph, new { reentry = "always" });
     }
 
     static object Tag(string id, string tag) => Node(id, "action", new { action_type = "add_tag", config = new { tag } });

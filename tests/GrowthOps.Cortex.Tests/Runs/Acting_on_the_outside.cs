@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WireMock.Server;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
+using static GrowthOps.Cortex.Tests.Infrastructure.Workflows;
 
 namespace GrowthOps.Cortex.Tests.Runs;
 
@@ -17,8 +18,6 @@ namespace GrowthOps.Cortex.Tests.Runs;
 /// </summary>
 public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexApp>
 {
-    static object Node(string id, string type, object data) => new { id, type, position = new { x = 0, y = 0 }, data };
-
     static async Task<Guid> Publish(HttpClient client, object action)
     {
         var graph = new
@@ -26,10 +25,7 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
             nodes = new[] { Node("t1", "trigger", new { trigger_type = "custom.event" }), Node("a1", "action", action) },
             edges = new[] { new { id = "e1", source = "t1", target = "a1" } },
         };
-        var id = (await (await client.Post("/api/cortex/workflows", new { name = "Outside " + Guid.NewGuid().ToString("N")[..6], graph, reentry = "always" }))
-            .Expect(HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await (await client.PostAsync($"/api/cortex/workflows/{id}/publish", null)).Expect(HttpStatusCode.Created);
-        return id;
+        return await client.PublishWorkflow(graph, new { reentry = "always" });
     }
 
     async Task<Guid> KnownContact(Guid tenant, string? phone = null, string? owner = null)
@@ -41,14 +37,6 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
             TimeSpan.FromSeconds(20), "Cortex knows the contact");
         return id;
     }
-
-    static async Task<JsonElement> Finished(HttpClient client, Guid runId) =>
-        await Eventually.Until(() => client.GetJson($"/api/cortex/runs/{runId}"), r => r.GetProperty("finished_at").ValueKind != JsonValueKind.Null,
-            TimeSpan.FromSeconds(30), "the run finishes");
-
-    static async Task<Guid> Start(HttpClient client, Guid workflowId, Guid? contactId = null) =>
-        (await (await client.Post($"/api/cortex/workflows/{workflowId}/runs", new { contact_id = contactId })).Expect(HttpStatusCode.Accepted))
-        .GetProperty("id").GetGuid();
 
     [Fact]
     public async Task A_signed_webhook_carries_a_standard_webhooks_signature_and_stored_secrets_that_the_log_never_shows()
@@ -70,8 +58,8 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
             config = new { url = receiver.Url + "/orders", signing_secret = "shop_signing", headers = new { Authorization = "Bearer {{secrets.shop_api_key}}" },
                 body = new { run = "{{run.id}}" } },
         });
-        var runId = await Start(client, id);
-        Assert.Equal("completed", (await Finished(client, runId)).GetProperty("status").GetString());
+        var runId = await client.StartRun(id);
+        Assert.Equal("completed", (await client.FinishedRun(runId)).GetProperty("status").GetString());
 
         var call = Assert.Single(receiver.LogEntries).RequestMessage;
         Assert.Equal("Bearer sk_live_very_secret", call.Headers!["Authorization"].Single());
@@ -88,7 +76,7 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
         Assert.DoesNotContain("very_secret", stored);
         // A webhook naming a secret that is not set fails at once, saying which.
         var missing = await Publish(client, new { action_type = "send_webhook", config = new { url = receiver.Url + "/orders", signing_secret = "nope" } });
-        var failed = await Finished(client, await Start(client, missing));
+        var failed = await client.FinishedRun(await client.StartRun(missing));
         Assert.Contains("'nope' is not set", failed.GetProperty("error").GetString());
     }
 
@@ -113,8 +101,8 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
             await (await client.PutAsJsonAsync($"/api/cortex/secrets/{name}", new { value }, CortexApp.Json)).Expect(HttpStatusCode.OK);
         var contact = await KnownContact(tenant, phone: "+14155552671");
         var id = await Publish(client, new { action_type = "send_sms", config = new { body = "Hi {{contact.first_name}}, your order shipped" } });
-        var runId = await Start(client, id, contact);
-        var run = await Finished(client, runId);
+        var runId = await client.StartRun(id, contact);
+        var run = await client.FinishedRun(runId);
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal("SM1f0e8ae6ade43cb3c0ce4525424e404f", run.GetProperty("context").GetProperty("steps").GetProperty("a1").GetProperty("sid").GetString());
         var form = System.Web.HttpUtility.ParseQueryString(Assert.Single(twilio.LogEntries).RequestMessage.Body!);
@@ -122,7 +110,7 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
 
         // Wrong credentials: Twilio's 401 is no retryable failure, the run fails at once.
         await (await client.PutAsJsonAsync("/api/cortex/secrets/twilio_auth_token", new { value = "rotated-elsewhere" }, CortexApp.Json)).Expect(HttpStatusCode.OK);
-        var refused = await Finished(client, await Start(client, id, contact));
+        var refused = await client.FinishedRun(await client.StartRun(id, contact));
         Assert.Equal("failed", refused.GetProperty("status").GetString());
         Assert.Contains("answered 401", refused.GetProperty("error").GetString());
         Assert.Equal(2, twilio.LogEntries.Count());
@@ -135,8 +123,8 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
         var client = app.ClientFor(tenant);
         var contact = await KnownContact(tenant, owner: "rep-7");
         var id = await Publish(client, new { action_type = "send_notification", config = new { title = "{{contact.first_name}} is hot", link = "/contacts/{{contact.id}}" } });
-        var runId = await Start(client, id, contact);
-        Assert.Equal("completed", (await Finished(client, runId)).GetProperty("status").GetString());
+        var runId = await client.StartRun(id, contact);
+        Assert.Equal("completed", (await client.FinishedRun(runId)).GetProperty("status").GetString());
 
         var rep = app.CreateClient();
         rep.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TokenFor(tenant, "rep-7"));
@@ -166,10 +154,10 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
         var contact = await KnownContact(tenant);
         var segment = Guid.NewGuid();
         var id = await Publish(client, new { action_type = "add_to_segment", config = new { segment_id = segment.ToString() } });
-        var runId = await Start(client, id, contact);
+        var runId = await client.StartRun(id, contact);
         var command = await app.Bus.WaitFor<GrowthOps.Contracts.Segments.AddToSegment>(m => m.TenantId == tenant);
         Assert.Equal((segment, contact, $"workflow:{id}:run:{runId}"), (command.SegmentId, command.ContactId, command.RequestedBy));
-        await Finished(client, runId);
+        await client.FinishedRun(runId);
 
         await app.Bus.Bus.Publish(new GrowthOps.Contracts.Segments.SegmentCommandFailed(tenant, command.CommandId, "AddToSegment", segment, contact,
             command.RequestedBy, "segment_dynamic", "Segment 'VIP' is dynamic: its criteria decide its members.", DateTimeOffset.UtcNow));
@@ -188,7 +176,7 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
         var ssrf = await Publish(client, new { action_type = "http_request", config = new { url = "http://169.254.169.254/latest/meta-data/" } });
-        var refused = await Finished(client, await Start(client, ssrf));
+        var refused = await client.FinishedRun(await client.StartRun(ssrf));
         Assert.Equal("failed", refused.GetProperty("status").GetString());
         Assert.Contains("refused", refused.GetProperty("error").GetString());
         var attempts = (await client.GetJson($"/api/cortex/runs/{refused.GetProperty("id").GetGuid()}/logs")).EnumerateArray()
@@ -200,9 +188,9 @@ public sealed class Acting_on_the_outside(CortexApp app) : IClassFixture<CortexA
         var flaky = await Publish(client, new { action_type = "http_request", config = new { url = down.Url + "/status" } });
         var runs = new List<Guid>();
         for (var i = 0; i < 4; i++)
-            runs.Add(await Start(client, flaky));
+            runs.Add(await client.StartRun(flaky));
         foreach (var run in runs)
-            Assert.Equal("failed", (await Finished(client, run)).GetProperty("status").GetString());
+            Assert.Equal("failed", (await client.FinishedRun(run)).GetProperty("status").GetString());
         // 4 runs × 3 attempts = 12; after 5 failures the circuit opens and the rest fail without a call.
         Assert.InRange(down.LogEntries.Count(), 5, 8);
         var logs = new List<string>();

@@ -6,31 +6,15 @@ using GrowthOps.Contracts.Leads;
 using GrowthOps.Contracts.Leads.Commands;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using static GrowthOps.Cortex.Tests.Infrastructure.Workflows;
 
 namespace GrowthOps.Cortex.Tests.Runs;
 
 /// <summary>Runs on the real bus: triggers start them once per event, the walker executes each step once, delays wake on time.</summary>
 public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
 {
-    static object Node(string id, string type, object data) => new { id, type, position = new { x = 0, y = 0 }, data };
-
-    static object Edge(string source, string target, string? handle = null) =>
-        new { id = $"{source}-{target}", source, target, sourceHandle = handle };
-
     static ContactSnapshot Contact(Guid id, string first, string? timezone = null) => new(id, $"{first.ToLowerInvariant()}@example.com", "lead", first,
         "Lovelace", null, "Analytical", "web", null, null, 10, timezone, true, [], "new", null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 1);
-
-    async Task<Guid> Publish(HttpClient client, object graph, object? extra = null)
-    {
-        var body = JsonSerializer.SerializeToNode(new { name = "flow " + Guid.NewGuid().ToString("N")[..6], graph }, CortexApp.Json)!.AsObject();
-        if (extra is not null)
-            foreach (var (k, v) in JsonSerializer.SerializeToNode(extra, CortexApp.Json)!.AsObject())
-                body[k] = v?.DeepClone();
-        var created = await (await client.Post("/api/cortex/workflows", body)).Expect(HttpStatusCode.Created);
-        var id = created.GetProperty("id").GetGuid();
-        await (await client.PostAsync($"/api/cortex/workflows/{id}/publish", null)).Expect(HttpStatusCode.Created);
-        return id;
-    }
 
     async Task<JsonElement> RunOf(HttpClient client, Guid workflowId, Func<JsonElement, bool> done, string because) =>
         await Eventually.Until(async () =>
@@ -57,7 +41,7 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
             },
             edges = new[] { Edge("t1", "a1"), Edge("a1", "d1"), Edge("d1", "a2") },
         };
-        var workflowId = await Publish(client, graph);
+        var workflowId = await client.PublishWorkflow(graph);
         var contactId = Guid.NewGuid();
         await app.Bus.Bus.Publish(new ContactCreated(tenant, Contact(contactId, "Ada"), DateTimeOffset.UtcNow));
         var checkout = new ActivityRecorded(tenant, Guid.NewGuid(), contactId, "ada@example.com", "checkout.completed",
@@ -145,7 +129,7 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
                 Edge("x2", "j1"), Edge("j1", "x3"),
             },
         };
-        var workflowId = await Publish(client, graph, new { reentry = "always" });
+        var workflowId = await client.PublishWorkflow(graph, new { reentry = "always" });
         var contactId = Guid.NewGuid();
         await app.Bus.Bus.Publish(new ContactCreated(tenant, Contact(contactId, "Grace"), DateTimeOffset.UtcNow));
         await Eventually.Until(() => app.InTenantAsync(tenant, s => s.GetRequiredService<Data.ContactsStore>().GetAsync(contactId, default)),
@@ -180,7 +164,7 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
             },
             edges = new[] { Edge("t1", "a1") },
         };
-        var workflowId = await Publish(client, graph);
+        var workflowId = await client.PublishWorkflow(graph);
         var contactId = Guid.NewGuid();
         await app.Bus.Bus.Publish(new StartWorkflow(tenant, workflowId, contactId, "automation:qualified",
             new Dictionary<string, JsonElement> { ["campaign"] = JsonSerializer.SerializeToElement("spring") }, DateTimeOffset.UtcNow));
@@ -213,7 +197,7 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
             },
             edges = new[] { Edge("t1", "w1"), Edge("w1", "a1") },
         };
-        var workflowId = await Publish(client, graph);
+        var workflowId = await client.PublishWorkflow(graph);
         // A contact Cortex has never heard of (another tenant's, or none at all) is refused, not run.
         await (await client.Post($"/api/cortex/workflows/{workflowId}/runs", new { contact_id = Guid.NewGuid() })).Expect(HttpStatusCode.NotFound);
         var started = await (await client.Post($"/api/cortex/workflows/{workflowId}/runs", new { variables = new { source = "test" } })).Expect(HttpStatusCode.Accepted);
@@ -252,7 +236,7 @@ public sealed class Running_workflows(CortexApp app) : IClassFixture<CortexApp>
             },
             edges = new[] { Edge("t1", "a1"), Edge("a1", "a2") },
         };
-        var workflowId = await Publish(client, graph);
+        var workflowId = await client.PublishWorkflow(graph);
         var contactId = Guid.NewGuid();
         await app.Bus.Bus.Publish(new ContactCreated(tenant, Contact(contactId, "Seq"), DateTimeOffset.UtcNow));
         await Eventually.Until(() => app.InTenantAsync(tenant, s => s.GetRequiredService<Data.ContactsStore>().GetAsync(contactId, default)),

@@ -4,16 +4,13 @@ using System.Text.Json;
 using GrowthOps.Contracts.Email;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Contracts.Segments;
+using static GrowthOps.Cortex.Tests.Infrastructure.Workflows;
 
 namespace GrowthOps.Cortex.Tests.Runs;
 
 /// <summary>schedule.cron and schedule.interval workflows: on time, once per occurrence, for a segment's members; and the priority lanes.</summary>
 public sealed class Scheduling_workflows(CortexApp app) : IClassFixture<CortexApp>
 {
-    static object Node(string id, string type, object data) => new { id, type, position = new { x = 0, y = 0 }, data };
-
-    static object Edge(string source, string target) => new { id = $"{source}-{target}", source, target };
-
     async Task<Guid> Publish(HttpClient client, object trigger, object? action = null, string reentry = "always")
     {
         var graph = new
@@ -21,10 +18,7 @@ public sealed class Scheduling_workflows(CortexApp app) : IClassFixture<CortexAp
             nodes = new[] { Node("t1", "trigger", trigger), Node("a1", "action", action ?? new { action_type = "add_tag", config = new { tag = "scheduled" } }) },
             edges = new[] { Edge("t1", "a1") },
         };
-        var id = (await (await client.Post("/api/cortex/workflows", new { name = "Scheduled " + Guid.NewGuid().ToString("N")[..6], graph, reentry }))
-            .Expect(HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        await (await client.PostAsync($"/api/cortex/workflows/{id}/publish", null)).Expect(HttpStatusCode.Created);
-        return id;
+        return await client.PublishWorkflow(graph, new { reentry });
     }
 
     static async Task<List<JsonElement>> Runs(HttpClient client, Guid workflowId)

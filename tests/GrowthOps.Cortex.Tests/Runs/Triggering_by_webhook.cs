@@ -3,14 +3,13 @@ using System.Text.Json;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Contracts.Leads.Commands;
 using Microsoft.Extensions.DependencyInjection;
+using static GrowthOps.Cortex.Tests.Infrastructure.Workflows;
 
 namespace GrowthOps.Cortex.Tests.Runs;
 
 /// <summary>webhook.received: a workflow's secret URL that any system can post JSON to, each call a run (once per sender's key).</summary>
 public sealed class Triggering_by_webhook(CortexApp app) : IClassFixture<CortexApp>
 {
-    static object Node(string id, string type, object data) => new { id, type, position = new { x = 0, y = 0 }, data };
-
     [Fact]
     public async Task A_post_to_the_secret_url_starts_a_run_for_the_named_contact_once_per_idempotency_key()
     {

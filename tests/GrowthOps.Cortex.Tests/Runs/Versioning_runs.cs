@@ -1,14 +1,13 @@
 using System.Net;
 using GrowthOps.Contracts.Leads;
 using GrowthOps.Contracts.Leads.Commands;
+using static GrowthOps.Cortex.Tests.Infrastructure.Workflows;
 
 namespace GrowthOps.Cortex.Tests.Runs;
 
 /// <summary>Runs stay on the version they started on; moving waiting runs to a newer one is explicit, node ids mapped.</summary>
 public sealed class Versioning_runs(CortexApp app) : IClassFixture<CortexApp>
 {
-    static object Node(string id, string type, object data) => new { id, type, position = new { x = 0, y = 0 }, data };
-
     static object Graph(string version, string delayId) => new
     {
         nodes = new[]

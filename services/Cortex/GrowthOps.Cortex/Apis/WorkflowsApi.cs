@@ -11,6 +11,7 @@ using GrowthOps.Persistence.Idempotency;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
 using GrowthOps.ServiceDefaults.Paging;
+using GrowthOps.ServiceDefaults.Secrets;
 using GrowthOps.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -52,13 +53,7 @@ public static class WorkflowsApi
         builder.Services.AddSingleton<Domain.Runs.HostCircuits>();
         builder.Services.AddScoped<SecretsStore>();
         builder.Services.AddScoped<NotificationsStore>();
-        builder.Services.AddOptions<CortexOptions>()
-            .Validate(o => GrowthOps.ServiceDefaults.Secrets.TenantSecretBox.TryDecodeKey(o.SecretsKey) is not null,
-                $"{CortexOptions.Section}:{nameof(CortexOptions.SecretsKey)} must be base64 of 32 bytes.")
-            .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new GrowthOps.ServiceDefaults.Secrets.TenantSecretBox(
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CortexOptions>>().Value.SecretsKey,
-            $"{CortexOptions.Section}:{nameof(CortexOptions.SecretsKey)}"));
+        builder.Services.AddTenantSecretBox<CortexOptions>($"{CortexOptions.Section}:{nameof(CortexOptions.SecretsKey)}", o => o.SecretsKey);
         return builder;
     }
 

@@ -27,8 +27,8 @@ public static class ProvidersApi
 
     public static IHostApplicationBuilder AddProviders(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).ValidateDataAnnotations()
-            .Validate(o => TenantSecretBox.TryDecodeKey(o.SecretsKey) is not null, $"{ProvidersOptions.Section}:SecretsKey must be base64 of 32 bytes.")
+        builder.Services.AddTenantSecretBox<ProvidersOptions>($"{ProvidersOptions.Section}:SecretsKey", o => o.SecretsKey)
+            .BindConfiguration(ProvidersOptions.Section).ValidateDataAnnotations()
             .Validate<IHostEnvironment>((o, env) => !env.IsProduction() || o.SecretsKey != ProvidersOptions.DevelopmentSecretsKey,
                 $"{ProvidersOptions.Section}:SecretsKey must be set in Production (the built-in key is for development).")
             .ValidateOnStart();
@@ -36,7 +36,6 @@ public static class ProvidersApi
             .Validate<IOptions<ProvidersOptions>>((o, providers) => providers.Value.Default != PostmarkProvider.ProviderName || !string.IsNullOrWhiteSpace(o.ServerToken),
                 $"{PostmarkOptions.Section}:ServerToken is required when Postmark is the default provider.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new TenantSecretBox(sp.GetRequiredService<IOptions<ProvidersOptions>>().Value.SecretsKey, $"{ProvidersOptions.Section}:SecretsKey"));
         builder.Services.AddScoped<ProvidersStore>();
         // Its ISmtpProviderFactory comes with the SMTP provider (Integrations/Smtp), registered by the sending pipeline.
         builder.Services.AddSingleton<ProviderResolver>();

@@ -29,7 +29,6 @@ public static class AutomationsApi
     public static IHostApplicationBuilder AddAutomations(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AutomationOptions>().BindConfiguration(AutomationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton(LeadsOptions.SecretBox);
         builder.Services.AddScoped<AutomationsStore>();
         builder.Services.AddScoped<AutomationRunner>();
         builder.Services.AddSingleton<IInboxPrecheck<LeadStateChangedConsumer, LeadStateChanged>, AutomationsPrecheck>();

@@ -33,10 +33,7 @@ public static class HubSpotApi
 
     public static IHostApplicationBuilder AddHubSpot(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<LeadsOptions>()
-            .Validate(o => TenantSecretBox.TryDecodeKey(o.SecretsKey) is not null, $"{LeadsOptions.Section}:{nameof(LeadsOptions.SecretsKey)} must be base64 of 32 bytes.");
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton(LeadsOptions.SecretBox);
         builder.Services.AddScoped<HubSpotStore>();
         builder.Services.AddScoped<HubSpotEventProcessor>();
         return builder;
