@@ -153,8 +153,11 @@ public sealed class Scheduling_workflows(CortexApp app) : IClassFixture<CortexAp
         var backlog = await app.Database.ScalarAsync<long>(
             "select count(*) from cortex.workflow_runs where workflow_id = $1 and finished_at is null", batch);
         Assert.True(backlog >= 100, $"the batch had {backlog} runs left when the checkout's email went out after {took.TotalMilliseconds:F0} ms");
-        // With the lanes ~0.35 s here; on one shared queue (measured by routing every lane to medium) 5.1 s behind 942 runs.
-        Assert.True(took < TimeSpan.FromSeconds(2.5), $"the checkout's email took {took.TotalMilliseconds:F0} ms behind {backlog} scheduled runs");
+        // With the lanes ~0.35 s here (2.8 s once under a loaded CI run); on one shared queue (measured by routing every lane to
+        // medium) 5.1 s behind 942 runs, ~5.4 ms per run waiting ahead. The bound is half that per run (2.5 s at least): a checkout
+        // waiting in line behind the batch fails it however loaded the machine is.
+        var bound = TimeSpan.FromMilliseconds(Math.Max(2500, backlog * 2.7));
+        Assert.True(took < bound, $"the checkout's email took {took.TotalMilliseconds:F0} ms behind {backlog} scheduled runs (bound {bound.TotalMilliseconds:F0} ms)");
         var run = (await Runs(client, checkout)).Single();
         Assert.Equal("high", run.GetProperty("priority").GetString());
     }
