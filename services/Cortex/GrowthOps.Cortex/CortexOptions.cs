@@ -43,6 +43,16 @@ public sealed class CortexOptions
     /// <summary>Base64 of a 32-byte key that seals the tenants' secrets (cortex.secrets) at rest.</summary>
     public string SecretsKey { get; set; } = "";
 
+    /// <summary>
+    /// Sequence steps' waits (delay_days, delay_hours, delay_minutes) are multiplied by this: 1 in production; a rehearsal
+    /// installation (or a test) runs a sequence of days in seconds with e.g. 0.00001. Windows and send times are not scaled.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1e-9, 1.0)]
+    public double SequenceDelayScale { get; set; } = 1;
+
+    /// <summary>Enrolments <c>POST /campaigns/{id}/assign-sequence</c> and <c>POST /leads/enroll-in-sequence</c> take at once.</summary>
+    public int MaxEnrollmentBatch { get; set; } = 10_000;
+
     /// <summary>Twilio's API (send_sms); a Twilio-compatible provider or a test's fake elsewhere.</summary>
     public string TwilioBaseUrl { get; set; } = "https://api.twilio.com";
 }

@@ -1,5 +1,7 @@
 using Dapper;
 using GrowthOps.Cortex.Apis;
+using GrowthOps.Cortex.Domain.Sequences;
+using GrowthOps.Messaging.Sagas;
 using GrowthOps.Messaging;
 using GrowthOps.Persistence;
 using MassTransit;
@@ -17,10 +19,17 @@ public static class Extensions
         builder.AddPostgres(ServiceName, typeof(Extensions).Assembly);
         // Cortex:Walker false: a replica that watches and serves the API but executes no steps (the lanes' consumers left out).
         var walker = builder.Configuration.GetValue("Cortex:Walker", true);
-        builder.AddMessaging(ServiceName, x => x.AddConsumers(
-            type => walker || !typeof(Consumers.ExecuteStepConsumer).IsAssignableFrom(type) && !IsLaneDefinition(type), typeof(Extensions).Assembly));
+        builder.AddMessaging(ServiceName, x =>
+        {
+            x.AddConsumers(type => walker || !typeof(Consumers.ExecuteStepConsumer).IsAssignableFrom(type) && !IsLaneDefinition(type),
+                typeof(Extensions).Assembly);
+            // The enrolment saga executes sequence steps: a replica without the walker leaves them to the others too.
+            if (walker)
+                x.AddSagaStateMachine<SequenceEnrollmentStateMachine, SequenceEnrollmentState>().PostgresRepository("cortex.lead_sequence_state");
+        });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddWorkflows();
+        builder.AddSequences();
         return builder;
     }
 
@@ -35,7 +44,10 @@ public static class Extensions
         api.MapAnalyticsApi();
         api.MapWebhookTriggerManagement();
         api.MapInboxApi();
+        api.MapSequencesApi();
         app.MapWebhookTriggerReceiver();
+        // The multi-touch sequences seed's own paths (/sequences, /leads/enroll-in-sequence, …), kept as compatibility routes.
+        app.MapSequencesApi(compatibility: true);
         return app;
     }
 }

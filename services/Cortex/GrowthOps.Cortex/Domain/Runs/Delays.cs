@@ -31,7 +31,7 @@ public static class Delays
     }
 
     /// <summary>The first instant at or after <paramref name="from"/> whose local time in <paramref name="zone"/> is <paramref name="time"/>.</summary>
-    static DateTimeOffset NextLocal(DateTimeOffset from, TimeOnly time, TimeZoneInfo zone)
+    public static DateTimeOffset NextLocal(DateTimeOffset from, TimeOnly time, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(from, zone);
         for (var day = 0; day < 3; day++)
@@ -51,6 +51,15 @@ public static class Delays
             : [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
         var start = window.TryGetProperty("start", out var s) && TimeOnly.TryParse(s.GetString(), CultureInfo.InvariantCulture, out var st) ? st : new TimeOnly(9, 0);
         var end = window.TryGetProperty("end", out var e) && TimeOnly.TryParse(e.GetString(), CultureInfo.InvariantCulture, out var en) ? en : new TimeOnly(17, 0);
+        return IntoWindow(from, days, start, end, zone);
+    }
+
+    /// <summary>
+    /// <paramref name="from"/> when it falls inside the window (<paramref name="start"/> to <paramref name="end"/>, local, on
+    /// <paramref name="days"/>), else the window's next opening.
+    /// </summary>
+    public static DateTimeOffset IntoWindow(DateTimeOffset from, IReadOnlySet<DayOfWeek> days, TimeOnly start, TimeOnly end, TimeZoneInfo zone)
+    {
         if (days.Count == 0 || end <= start)
             return from;
         var local = TimeZoneInfo.ConvertTime(from, zone);
@@ -71,7 +80,7 @@ public static class Delays
     }
 
     /// <summary>A local wall-clock time as an instant; a time skipped by a DST change moves forward by the gap.</summary>
-    static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)
+    public static DateTimeOffset Instant(DateTime local, TimeZoneInfo zone)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
         while (zone.IsInvalidTime(local))
