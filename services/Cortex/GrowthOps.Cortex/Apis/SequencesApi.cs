@@ -53,8 +53,10 @@ public static class SequencesApi
         sequences.MapPost("/{id:guid}/duplicate", Duplicate).WithIdempotency().RequireScope(WorkflowScopes.Create);
         sequences.MapGet("/{id:guid}/steps", Steps).RequireScope(WorkflowScopes.Read);
         sequences.MapPost("/{id:guid}/steps", AddStep).RequireScope(WorkflowScopes.Update);
-        sequences.MapPut("/{id:guid}/steps/{step}", UpdateStep).RequireScope(WorkflowScopes.Update);
-        sequences.MapDelete("/{id:guid}/steps/{step}", DeleteStep).RequireScope(WorkflowScopes.Update);
+        // {step}: the step's id or its step_order (the seed's paths use either).
+        const string step = "{step:regex(^([0-9]{{1,9}}|[0-9a-fA-F]{{8}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{12}})$)}";
+        sequences.MapPut($"/{{id:guid}}/steps/{step}", UpdateStep).RequireScope(WorkflowScopes.Update);
+        sequences.MapDelete($"/{{id:guid}}/steps/{step}", DeleteStep).RequireScope(WorkflowScopes.Update);
         sequences.MapGet("/{id:guid}/analytics", Analytics).RequireScope(WorkflowScopes.ViewAnalytics);
         api.MapPost("/campaigns/{id:guid}/assign-sequence", AssignToCampaign).WithTags(tag).RequireScope(WorkflowScopes.Execute);
         var leads = api.MapGroup("/leads").WithTags(tag);
@@ -146,6 +148,12 @@ public static class SequencesApi
             errors["steps"] = ["steps change through /sequences/{id}/steps"];
         foreach (var (step, i) in (request.Steps ?? []).Select((s, i) => (s, i)))
         {
+            if (step is null)
+            {
+                errors[$"steps[{i}]"] = ["a step, not null"];
+                continue;
+            }
+
             var stepErrors = CheckStep(step, true, renderer);
             foreach (var (key, value) in stepErrors)
                 errors[$"steps[{i}].{key}"] = value;
@@ -476,6 +484,8 @@ public static class SequencesApi
         IPublishEndpoint publish, IOptions<CortexOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var errors = RequestLimits.Errors(request) ?? [];
+        if (request.SequenceId is null)
+            errors["sequence_id"] = ["required"];
         if (request.LeadIds is not { Count: > 0 })
             errors["lead_ids"] = ["one or more lead ids"];
         else if (request.LeadIds.Count > options.Value.MaxEnrollmentBatch)
@@ -494,7 +504,10 @@ public static class SequencesApi
     static async Task<Results<Accepted<EnrollResponse>, ValidationProblem>> AssignToCampaign(Guid id, AssignRequest request, UnitOfWork unitOfWork,
         SequencesStore store, IPublishEndpoint publish, IOptions<CortexOptions> options, TimeProvider clock, CancellationToken ct)
     {
-        if (RequestLimits.Errors(request) is { Count: > 0 } errors)
+        var errors = RequestLimits.Errors(request) ?? [];
+        if (request.SequenceId is null)
+            errors["sequence_id"] = ["required"];
+        if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
         var response = await unitOfWork.InTransactionAsync(async () =>
         {
@@ -578,12 +591,29 @@ public static class SequencesApi
         }).ToList();
 
     /// <summary>The lead's enrolments (every sequence it is or was in), with its progress and engagement in each.</summary>
+    [ProducesProblem(StatusCodes.Status404NotFound, "No such lead.")]
     static async Task<Ok<IReadOnlyList<EnrollmentDto>>> LeadState(Guid id, UnitOfWork unitOfWork, CancellationToken ct) =>
-        TypedResults.Ok<IReadOnlyList<EnrollmentDto>>(await unitOfWork.InTransactionAsync(
-            () => EnrollmentsWhereAsync(unitOfWork, "e.contact_id = @id", new { id }, ct), ct));
+        TypedResults.Ok<IReadOnlyList<EnrollmentDto>>(await unitOfWork.InTransactionAsync(async () =>
+        {
+            var enrollments = await EnrollmentsWhereAsync(unitOfWork, "e.contact_id = @id", new { id }, ct);
+            return enrollments.Count > 0 || await LeadExistsAsync(unitOfWork, id, ct) ? enrollments : throw new NotFoundException($"No lead {id}.");
+        }, ct));
 
+    /// <summary>Whether Cortex knows the lead (its copy of the contacts), or the lead has been in a sequence.</summary>
+    static async Task<bool> LeadExistsAsync(UnitOfWork unitOfWork, Guid id, CancellationToken ct) =>
+        await unitOfWork.Connection.ExecuteScalarAsync<bool>(unitOfWork.Command(
+            "select exists (select 1 from cortex.contacts where id = @id) or exists (select 1 from cortex.sequence_execution_log where contact_id = @id)",
+            new { id }, ct));
+
+    static async Task SequenceExistsAsync(SequencesStore store, Guid id, CancellationToken ct)
+    {
+        if (await store.GetAsync(id, ct) is null)
+            throw new NotFoundException($"No sequence {id}.");
+    }
+
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<Results<Ok<IReadOnlyList<EnrollmentDto>>, ValidationProblem>> Enrollments(Guid id,
-        [Description("active, paused, completed or stopped.")] string? status, UnitOfWork unitOfWork, CancellationToken ct)
+        [Description("active, paused, completed or stopped.")] string? status, UnitOfWork unitOfWork, SequencesStore store, CancellationToken ct)
     {
         string[]? states = status switch
         {
@@ -591,8 +621,12 @@ public static class SequencesApi
         };
         if (states is { Length: 0 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["active, paused, completed or stopped"] });
-        return TypedResults.Ok<IReadOnlyList<EnrollmentDto>>(await unitOfWork.InTransactionAsync(() => EnrollmentsWhereAsync(unitOfWork,
-            "e.sequence_id = @id and (@states::text[] is null or e.current_state = any(@states))", new { id, states }, ct), ct));
+        return TypedResults.Ok<IReadOnlyList<EnrollmentDto>>(await unitOfWork.InTransactionAsync(async () =>
+        {
+            await SequenceExistsAsync(store, id, ct);
+            return await EnrollmentsWhereAsync(unitOfWork, "e.sequence_id = @id and (@states::text[] is null or e.current_state = any(@states))",
+                new { id, states }, ct);
+        }, ct));
     }
 
     public sealed record LeadSequenceRequest(
@@ -685,13 +719,21 @@ public static class SequencesApi
             e.Outcome, e.Detail, e.Error, e.CreatedAt);
     }
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<Ok<Page<SequenceLogDto>>> SequenceLog(Guid id, [Description("One lead's entries only.")] Guid? leadId, [AsParameters] PageRequest page,
         UnitOfWork unitOfWork, SequencesStore store, CancellationToken ct) =>
-        TypedResults.Ok((await unitOfWork.InTransactionAsync(() => store.LogAsync(id, leadId, null, page, ct), ct)).Select(SequenceLogDto.From));
+        TypedResults.Ok((await unitOfWork.InTransactionAsync(async () =>
+        {
+            await SequenceExistsAsync(store, id, ct);
+            return await store.LogAsync(id, leadId, null, page, ct);
+        }, ct)).Select(SequenceLogDto.From));
 
+    [ProducesProblem(StatusCodes.Status404NotFound)]
     static async Task<Ok<Page<SequenceLogDto>>> LeadLog(Guid id, [Description("One sequence's entries only.")] Guid? sequenceId, [AsParameters] PageRequest page,
         UnitOfWork unitOfWork, SequencesStore store, CancellationToken ct) =>
-        TypedResults.Ok((await unitOfWork.InTransactionAsync(() => store.LogAsync(sequenceId, id, null, page, ct), ct)).Select(SequenceLogDto.From));
+        TypedResults.Ok((await unitOfWork.InTransactionAsync(async () =>
+            await LeadExistsAsync(unitOfWork, id, ct) ? await store.LogAsync(sequenceId, id, null, page, ct) : throw new NotFoundException($"No lead {id}."), ct))
+            .Select(SequenceLogDto.From));
 
     public sealed record SequenceEmailCounts(int Sent, int Opened, int Clicked, int Replied, int Bounced, double OpenRate, double ClickRate, double ReplyRate);
 

@@ -258,6 +258,9 @@ public static class SequenceCatalog
             errors["next_step"] = ["a step_order or complete"];
         switch (stepType)
         {
+            case "email" when f.Variants?.Any(v => v is null) == true:
+                errors["variants"] = ["variants, not nulls"];
+                break;
             case "email":
                 if (f.TemplateId is null && (string.IsNullOrWhiteSpace(f.Subject) || string.IsNullOrWhiteSpace(f.Body)))
                     errors["subject"] = ["an email step needs subject and body (or template_id)"];
@@ -265,7 +268,9 @@ public static class SequenceCatalog
                 foreach (var (v, i) in f.AllVariants.Select((v, i) => (v, i)))
                 {
                     var at = i == 0 ? "" : $"variants[{i - 1}].";
-                    if (!names.Add(v.Name))
+                    if (v.Name is null)
+                        errors[$"{at}name"] = ["required"];
+                    else if (!names.Add(v.Name))
                         errors[$"{at}name"] = [$"variant {v.Name} is named twice"];
                     if (i > 0 && f.TemplateId is null && (string.IsNullOrWhiteSpace(v.Subject) || string.IsNullOrWhiteSpace(v.Body)))
                         errors[$"{at}subject"] = ["a variant needs subject and body"];
@@ -281,12 +286,15 @@ public static class SequenceCatalog
                 if (f.Delay <= TimeSpan.Zero && f.SendTime is null)
                     errors["delay_days"] = ["a delay step waits: delay_days, delay_hours, delay_minutes or send_time"];
                 break;
+            case "condition" when f.Branches?.Any(b => b is null) == true:
+                errors["branches"] = ["branches, not nulls"];
+                break;
             case "condition":
                 var all = (f.Conditions ?? []).Concat(f.ConditionType is null ? [] : [f.ConditionType]).ToList();
                 if (all.Count == 0 && f.Branches is not { Count: > 0 })
                     errors["condition_type"] = ["required: " + string.Join(", ", Conditions)];
-                if (all.FirstOrDefault(c => !Conditions.Contains(c)) is { } unknown)
-                    errors["condition_type"] = [$"{unknown} is not one of {string.Join(", ", Conditions)}"];
+                if (all.Any(c => c is null || !Conditions.Contains(c)))
+                    errors["condition_type"] = [$"{all.First(c => c is null || !Conditions.Contains(c)) ?? "null"} is not one of {string.Join(", ", Conditions)}"];
                 if (StepTarget.Read(f.Then) is null)
                     errors["then"] = ["continue, stop, complete or a step_order"];
                 if (StepTarget.Read(f.Else) is null)
