@@ -298,6 +298,40 @@ public sealed class Running_sequences(SequencesApp app) : IClassFixture<Sequence
     }
 
     [Fact]
+    public async Task A_senders_daily_limit_and_stagger_spread_the_sends()
+    {
+        // The limit is per UTC day here: a run in the last seconds of one starts in the next.
+        var toMidnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
+        if (toMidnight < TimeSpan.FromSeconds(20))
+            await Task.Delay(toMidnight + TimeSpan.FromSeconds(1));
+        var tenant = Guid.NewGuid();
+        var client = app.ClientFor(tenant);
+        var sequence = (await client.CreateSequence(new
+        {
+            name = "Capped",
+            status = "active",
+            settings = new { from_email = "rep@example.com", daily_limit = 2, stagger_seconds = 1.5, timezone = "UTC" },
+            steps = new object[] { new { step_type = "email", subject = "Capped hello", body = "Hi" } },
+        })).GetProperty("id").GetGuid();
+        var leads = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+            leads.Add(await app.KnownContact(tenant, $"C{i}"));
+        await client.EnrollLeads(sequence, [.. leads]);
+
+        var sends = await Eventually.Until(() => Task.FromResult(app.Bus.Received<SendEmail>().Where(s => s.TenantId == tenant).ToList()), s => s.Count == 2,
+            TimeSpan.FromSeconds(20), "two emails go today");
+        Assert.All(sends, s => Assert.Equal("rep@example.com", s.From));
+        var enrollments = (await client.GetJson($"/api/cortex/sequences/{sequence}/enrollments")).EnumerateArray().ToList();
+        // The other two wait for tomorrow's first slots (00:00 UTC, then 1.5 s later).
+        var tomorrow = DateTime.UtcNow.Date.AddDays(1);
+        var waiting = enrollments.Where(e => e.GetProperty("state").GetString() == "Waiting").Select(e => e.GetProperty("next_action_at").GetDateTime().ToUniversalTime())
+            .Order().ToList();
+        Assert.Equal([tomorrow, tomorrow.AddSeconds(1.5)], waiting);
+        await Task.Delay(1000);
+        Assert.Equal(2, app.Bus.Received<SendEmail>().Count(s => s.TenantId == tenant));
+    }
+
+    [Fact]
     public async Task Business_hours_move_a_due_time_to_the_next_opening_in_the_leads_zone_or_the_sequences()
     {
         var tenant = Guid.NewGuid();

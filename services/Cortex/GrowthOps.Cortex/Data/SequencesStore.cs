@@ -201,8 +201,12 @@ public sealed class SequencesStore(UnitOfWork unitOfWork)
     public async Task<DateTimeOffset> TakeSlotAsync(string sender, DateTimeOffset due, TimeSpan stagger, int? dailyLimit, TimeZoneInfo zone,
         Func<DateTimeOffset, DateTimeOffset> nextDay, CancellationToken ct)
     {
-        var row = await unitOfWork.Connection.QuerySingleOrDefaultAsync<(DateTime Day, int Used, DateTime NextAt)?>(unitOfWork.Command(
-            "select day::timestamp, used, next_at from cortex.sequence_send_slots where sender = @sender for update", new { sender }, ct));
+        // The row exists before it is locked: two first sends of a sender must not both find none and both take the first slot.
+        var row = await unitOfWork.Connection.QuerySingleOrDefaultAsync<(DateTime Day, int Used, DateTime NextAt)?>(unitOfWork.Command("""
+            insert into cortex.sequence_send_slots (tenant_id, sender, day, used, next_at) values (cortex.current_tenant(), @sender, '2000-01-01', 0, '2000-01-01')
+            on conflict (tenant_id, sender) do nothing;
+            select day::timestamp, used, next_at from cortex.sequence_send_slots where sender = @sender for update;
+            """, new { sender }, ct));
         var slot = row is { } r && r.NextAt > due.UtcDateTime ? new DateTimeOffset(DateTime.SpecifyKind(r.NextAt, DateTimeKind.Utc)) : due;
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(slot, zone).DateTime);
         var used = row is { } p && DateOnly.FromDateTime(p.Day) == day ? p.Used : 0;
@@ -214,8 +218,7 @@ public sealed class SequencesStore(UnitOfWork unitOfWork)
         }
 
         await unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
-            insert into cortex.sequence_send_slots (tenant_id, sender, day, used, next_at) values (cortex.current_tenant(), @sender, @day, @used, @nextAt)
-            on conflict (tenant_id, sender) do update set day = excluded.day, used = excluded.used, next_at = excluded.next_at
+            update cortex.sequence_send_slots set day = @day, used = @used, next_at = @nextAt where sender = @sender
             """, new { sender, day = day.ToDateTime(TimeOnly.MinValue), used = used + 1, nextAt = (slot + stagger).UtcDateTime }, ct));
         return slot;
     }
