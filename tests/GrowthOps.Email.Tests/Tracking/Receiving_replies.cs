@@ -45,6 +45,8 @@ public sealed class Receiving_replies(EmailApp app) : IClassFixture<EmailApp>
         Assert.Equal("recorded", answer.GetProperty("outcome").GetString());
         var replied = await app.Bus.WaitFor<EmailReplied>(r => r.MessageId == message);
         Assert.Equal((contact, "Re: Spring news", "Yes please, send me the price list."), (replied.ContactId, replied.Subject, replied.Snippet));
+        // The reply's Date is +01:00; the event's instant is in UTC, as every contract's (Npgsql refuses other offsets for timestamptz).
+        Assert.Equal((TimeSpan.Zero, new DateTimeOffset(2026, 12, 1, 9, 15, 22, TimeSpan.Zero)), (replied.OccurredAt.Offset, replied.OccurredAt));
         Assert.Equal("duplicate", (await postmark.PostJson(inbound, body, HttpStatusCode.OK)).GetProperty("outcome").GetString());
         Assert.Equal(1, await app.EventsAsync(message, "replied"));
 

@@ -182,7 +182,7 @@ public sealed class SequencesStore(UnitOfWork unitOfWork)
             update cortex.sequence_messages m set {column} = coalesce(m.{column}, @at) from before
              where m.message_id = @messageId
             returning before.enrollment_id, before.first
-            """, new { messageId, at }, ct));
+            """, new { messageId, at = at.UtcDateTime }, ct));
         return row;
     }
 

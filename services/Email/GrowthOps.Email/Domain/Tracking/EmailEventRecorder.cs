@@ -19,7 +19,7 @@ public sealed class EmailEventRecorder(UnitOfWork unitOfWork, EmailEventsStore e
         if (await events.RecordAsync(e, ct) is not { } first)
             return false;
         var m = e.Message;
-        await publish.Publish(new EmailOpened(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, first, e.Bot, userAgent, e.OccurredAt), ct);
+        await publish.Publish(new EmailOpened(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, first, e.Bot, userAgent, e.OccurredAt.ToUniversalTime()), ct);
         return true;
     }
 
@@ -28,7 +28,7 @@ public sealed class EmailEventRecorder(UnitOfWork unitOfWork, EmailEventsStore e
         if (await events.RecordAsync(e, ct) is not { } first)
             return false;
         var m = e.Message;
-        await publish.Publish(new EmailClicked(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, e.Url!, first, e.Bot, userAgent, e.OccurredAt), ct);
+        await publish.Publish(new EmailClicked(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, e.Url!, first, e.Bot, userAgent, e.OccurredAt.ToUniversalTime()), ct);
         return true;
     }
 
@@ -37,7 +37,7 @@ public sealed class EmailEventRecorder(UnitOfWork unitOfWork, EmailEventsStore e
         if (await events.RecordAsync(e, ct) is null)
             return false;
         var m = e.Message;
-        await publish.Publish(new EmailDelivered(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, e.OccurredAt), ct);
+        await publish.Publish(new EmailDelivered(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, e.OccurredAt.ToUniversalTime()), ct);
         return true;
     }
 
@@ -48,7 +48,7 @@ public sealed class EmailEventRecorder(UnitOfWork unitOfWork, EmailEventsStore e
         var m = e.Message;
         if (hard)
             await suppressions.AddAsync(email, "hard_bounce", "postmark", m.Id, m.CampaignId, null, ct);
-        await publish.Publish(new EmailBounced(Tenant, m.Id, m.ContactId, email, m.CampaignId, hard, type, description, e.OccurredAt), ct);
+        await publish.Publish(new EmailBounced(Tenant, m.Id, m.ContactId, email, m.CampaignId, hard, type, description, e.OccurredAt.ToUniversalTime()), ct);
         return true;
     }
 
@@ -58,7 +58,7 @@ public sealed class EmailEventRecorder(UnitOfWork unitOfWork, EmailEventsStore e
             return false;
         var m = e.Message;
         await suppressions.AddAsync(email, "spam_complaint", "postmark", m.Id, m.CampaignId, null, ct);
-        await publish.Publish(new EmailComplained(Tenant, m.Id, m.ContactId, email, m.CampaignId, e.OccurredAt), ct);
+        await publish.Publish(new EmailComplained(Tenant, m.Id, m.ContactId, email, m.CampaignId, e.OccurredAt.ToUniversalTime()), ct);
         return true;
     }
 
@@ -83,7 +83,7 @@ public sealed class EmailEventRecorder(UnitOfWork unitOfWork, EmailEventsStore e
         if (await events.RecordAsync(e, ct) is null)
             return false;
         var m = e.Message;
-        await publish.Publish(new EmailReplied(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, subject, snippet, e.OccurredAt), ct);
+        await publish.Publish(new EmailReplied(Tenant, m.Id, m.ContactId, m.ToEmail, m.CampaignId, subject, snippet, e.OccurredAt.ToUniversalTime()), ct);
         return true;
     }
 
