@@ -18,12 +18,14 @@ public sealed class WalkerlessCortexApp : CortexApp
     };
 
     /// <summary>A Cortex process on this fixture's database and virtual host, executing steps and delivering the scheduler's messages.</summary>
-    public ChildProcess StartReplica()
+    public ChildProcess StartReplica(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = ServiceSettings.For(Database, VirtualHost);
         settings["Messaging:RedeliveryIntervals:0"] = "00:00:00.500";
         settings["Messaging:SchedulerPollInterval"] = "00:00:00.200";
         foreach (var (key, value) in CommonSettings)
+            settings[key] = value;
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             settings[key] = value;
         return ChildProcess.Start(CortexDll(), settings, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Testing" });
     }
