@@ -23,7 +23,8 @@ namespace GrowthOps.Bench.Cortex;
 /// 1. trigger evaluation with 1,000 active workflows over 50 event types (each with a filter), one event per transaction as
 ///    the watcher's consumer runs it, beside the trigger index lookup alone in the same kind of transaction;
 /// 2. trigger events consumed (matched, runs started) per second off the bus, beside the inbox consume rate of the same run;
-/// 3. 100,000 runs waiting in delays, their wake-ups all due within one minute: how late each fires (p50/p99).
+/// 3. 100,000 runs waiting in delays, their wake-ups all due within one minute: how late each fires (p50/p99);
+/// 4. 50,000 sequence enrolments advancing, their due steps within one minute (<see cref="SequencesPhase"/>).
 /// </summary>
 sealed class CortexBenchmark : IBenchmark
 {
@@ -33,7 +34,7 @@ sealed class CortexBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
-        var phases = BenchArgs.Text(args, "--phases", "trigger,throughput,delays").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var phases = BenchArgs.Text(args, "--phases", "trigger,throughput,delays,sequences").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Note($"machine: {Environment.ProcessorCount} cores, load average {CpuSampler.LoadAverage()} at the start; phases {string.Join(", ", phases)}");
         await using var database = await BenchDatabase.CreateAsync("cortex", "cortex", ct);
         await using var vhost = await BenchVirtualHost.CreateAsync("cortex", ct);
@@ -64,6 +65,13 @@ sealed class CortexBenchmark : IBenchmark
                 await using var admin = await database.OpenProbeAsync(ct);
                 await DrainAsync(admin, ct);
                 await DelaysAsync(args, database, vhost, service, ct);
+            });
+        if (phases.Contains("sequences"))
+            failed += await BenchWebApps.RunPhaseAsync("sequences", async () =>
+            {
+                await using var admin = await database.OpenProbeAsync(ct);
+                await DrainAsync(admin, ct);
+                await SequencesPhase.RunAsync(args, database, service, ct);
             });
         Note($"load average {CpuSampler.LoadAverage()} at the end");
         return failed == 0 ? 0 : 1;
