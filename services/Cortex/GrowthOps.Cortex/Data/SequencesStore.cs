@@ -4,6 +4,7 @@ using Dapper;
 using GrowthOps.Cortex.Domain.Sequences;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults.Paging;
+using Npgsql;
 
 namespace GrowthOps.Cortex.Data;
 
@@ -129,18 +130,34 @@ public sealed class SequencesStore(UnitOfWork unitOfWork)
              where s.sequence_id = @sequenceId and s.id = o.id
             """, new { sequenceId, order = order.ToArray(), now }, ct));
 
-    public Task AppendLogAsync(SequenceLogEntry e, CancellationToken ct) =>
-        unitOfWork.Connection.ExecuteAsync(unitOfWork.Command("""
+    /// <summary>Appends a log line; nothing in the transaction reads it back, so it travels with the COMMIT (no round trip of its own).</summary>
+    public Task AppendLogAsync(SequenceLogEntry e, CancellationToken ct)
+    {
+        unitOfWork.Defer(new NpgsqlBatchCommand("""
             insert into cortex.sequence_execution_log (tenant_id, id, enrollment_id, sequence_id, contact_id, step_id, step_order, step_type, action, outcome,
                                                        detail, error, created_at)
-            values (cortex.current_tenant(), @Id, @EnrollmentId, @SequenceId, @ContactId, @StepId, @StepOrder, @StepType, @Action, @Outcome,
-                    @Detail::jsonb, @Error, @CreatedAt)
+            values (cortex.current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
             on conflict (tenant_id, id) do nothing
-            """, new
+            """)
         {
-            e.Id, e.EnrollmentId, e.SequenceId, e.ContactId, e.StepId, e.StepOrder, e.StepType, e.Action, e.Outcome,
-            Detail = e.Detail is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } d ? d.GetRawText() : null, e.Error, e.CreatedAt,
-        }, ct));
+            Parameters =
+            {
+                new() { Value = e.Id }, new() { Value = e.EnrollmentId }, new() { Value = e.SequenceId }, new() { Value = e.ContactId },
+                new() { Value = (object?)e.StepId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid },
+                new() { Value = (object?)e.StepOrder ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer },
+                new() { Value = (object?)e.StepType ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text }, new() { Value = e.Action },
+                new() { Value = e.Outcome },
+                new()
+                {
+                    Value = e.Detail is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } d ? d.GetRawText() : DBNull.Value,
+                    NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+                },
+                new() { Value = (object?)e.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+                new() { Value = DateTime.SpecifyKind(e.CreatedAt, DateTimeKind.Utc) },
+            },
+        });
+        return Task.CompletedTask;
+    }
 
     sealed record LogRow(Guid Id, Guid EnrollmentId, Guid SequenceId, Guid ContactId, Guid? StepId, int? StepOrder, string? StepType, string Action,
         string Outcome, string? Detail, string? Error, DateTime CreatedAt);
