@@ -214,27 +214,72 @@ public sealed class Running_sequences(SequencesApp app) : IClassFixture<Sequence
     }
 
     [Fact]
-    public async Task Stopping_a_lead_by_hand_records_the_reason_and_a_deal_or_meeting_stops_it_too()
+    public async Task Stopping_a_lead_by_hand_records_the_reason_and_a_deal_a_meeting_or_an_unsubscribe_stops_it_too()
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
         var sequence = (await client.CreateSequence(SequenceFixtures.ColdOutreach())).GetProperty("id").GetGuid();
         var (manual, deal, meeting) = (await app.KnownContact(tenant, "Mo"), await app.KnownContact(tenant, "Di"), await app.KnownContact(tenant, "Me"));
-        await client.EnrollLeads(sequence, manual, deal, meeting);
-        foreach (var lead in new[] { manual, deal, meeting })
+        var unsubscribed = await app.KnownContact(tenant, "Un");
+        await client.EnrollLeads(sequence, manual, deal, meeting, unsubscribed);
+        foreach (var lead in new[] { manual, deal, meeting, unsubscribed })
             await app.Sent(await app.NextEmail(tenant, lead, "Quick question"));
 
         await (await client.Post($"/api/cortex/leads/{manual}/stop-sequence", new { reason = "asked to stop on a call" })).Expect(HttpStatusCode.Accepted);
         await app.Bus.Bus.Publish(new DealCreated(tenant, Guid.NewGuid(), "Pilot", 500000, 5000m, "EUR", Guid.NewGuid(), "new", [deal], null, null, null, null,
             DateTimeOffset.UtcNow));
         await app.Bus.Bus.Publish(new ActivityRecorded(tenant, Guid.NewGuid(), meeting, null, "meeting_booked", null, DateTimeOffset.UtcNow));
-        foreach (var (lead, reason) in new[] { (manual, "asked to stop on a call"), (deal, "deal_created"), (meeting, "meeting_booked") })
+        await app.Bus.Bus.Publish(new EmailUnsubscribed(tenant, null, unsubscribed, "u@example.com", null, "one_click", DateTimeOffset.UtcNow));
+        foreach (var (lead, reason) in new[] { (manual, "asked to stop on a call"), (deal, "deal_created"), (meeting, "meeting_booked"), (unsubscribed, "unsubscribed") })
         {
             var stopped = await client.EnrollmentWhen(lead, sequence, e => e.GetProperty("status").GetString() == "stopped", $"{reason} stops it");
             Assert.Equal(reason, stopped.GetProperty("stop_reason").GetString());
         }
 
         await (await client.Post($"/api/cortex/leads/{manual}/stop-sequence", new { reason = "again" })).Expect(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Editing_an_active_sequence_changes_the_steps_not_yet_reached_and_pausing_or_archiving_it_holds_or_stops_its_leads()
+    {
+        var (tenant, client, sequence, lead) = await Enrolled(body: new
+        {
+            name = "Editable",
+            status = "active",
+            steps = new object[]
+            {
+                new { step_type = "email", subject = "First as written", body = "One" },
+                new { step_type = "email", subject = "Second as written", body = "Two", delay_days = 2 },
+            },
+        });
+        await app.Sent(await app.NextEmail(tenant, lead, "First as written"));
+        await client.EnrollmentWhen(lead, sequence, e => e.GetProperty("state").GetString() == "Waiting", "it waits for step 2");
+        // Step 1 is behind the lead: changing it changes nothing for it; step 2 and a new step 3 are ahead.
+        await (await client.Put($"/api/cortex/sequences/{sequence}/steps/1", new { subject = "First, edited", body = "One" })).Expect(HttpStatusCode.OK);
+        await (await client.Put($"/api/cortex/sequences/{sequence}/steps/2", new { subject = "Second, edited", body = "Two", delay_days = 2 })).Expect(HttpStatusCode.OK);
+        await (await client.Post($"/api/cortex/sequences/{sequence}/steps", new { step_type = "email", subject = "Third, added", body = "Three" })).Expect(HttpStatusCode.Created);
+        await app.Sent(await app.NextEmail(tenant, lead, "Second, edited"));
+        await app.Sent(await app.NextEmail(tenant, lead, "Third, added"));
+        await client.EnrollmentWhen(lead, sequence, e => e.GetProperty("status").GetString() == "completed", "it completes with the added step");
+        Assert.DoesNotContain(app.Bus.Received<SendEmail>(), s => s.TenantId == tenant && s.Subject is "First, edited" or "Second as written");
+
+        // Pausing the sequence holds its leads at their next step; resuming it continues them; archiving stops them.
+        var held = await app.KnownContact(tenant, "Held");
+        await client.EnrollLeads(sequence, held);
+        await app.Sent(await app.NextEmail(tenant, held, "First, edited"));
+        await (await client.Put($"/api/cortex/sequences/{sequence}", new { status = "paused" })).Expect(HttpStatusCode.OK);
+        var paused = await client.EnrollmentWhen(held, sequence, e => e.GetProperty("status").GetString() == "paused", "the sequence's pause holds the lead at step 2");
+        Assert.Equal("sequence", (await client.SequenceLog(held)).First(l => l.GetProperty("action").GetString() == "pause").GetProperty("detail")
+            .GetProperty("requested_by").GetString());
+        Assert.Equal(2, paused.GetProperty("current_step").GetInt32());
+        await (await client.Put($"/api/cortex/sequences/{sequence}", new { status = "active" })).Expect(HttpStatusCode.OK);
+        await app.Sent(await app.NextEmail(tenant, held, "Second, edited"));
+        var last = await app.KnownContact(tenant, "Last");
+        await client.EnrollLeads(sequence, last);
+        await app.Sent(await app.NextEmail(tenant, last, "First, edited"));
+        await (await client.Put($"/api/cortex/sequences/{sequence}", new { status = "archived" })).Expect(HttpStatusCode.OK);
+        var archived = await client.EnrollmentWhen(last, sequence, e => e.GetProperty("status").GetString() == "stopped", "archiving stops the lead");
+        Assert.Equal("sequence_archived", archived.GetProperty("stop_reason").GetString());
     }
 
     [Fact]
