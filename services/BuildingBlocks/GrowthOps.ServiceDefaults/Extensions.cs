@@ -124,7 +124,6 @@ public static class Extensions
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        options.Converters.Add(new JsonNumbers.FiniteDoubleConverter());
     }
 
     static void AddDefaultAuthentication(this IHostApplicationBuilder builder)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace GrowthOps.ServiceDefaults;
 
@@ -10,22 +9,6 @@ namespace GrowthOps.ServiceDefaults;
 /// </summary>
 public static class JsonNumbers
 {
-    /// <summary>
-    /// A typed double bound from a number beyond its range (<c>1e309</c>, 400 digits) would read as an infinity, which no JSON can
-    /// carry back: binding refuses it (a 400) instead.
-    /// </summary>
-    public sealed class FiniteDoubleConverter : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var value))
-                throw new JsonException("expected a number");
-            return double.IsFinite(value) ? value : throw new JsonException(OutOfRange);
-        }
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
-    }
-
     public const string OutOfRange = "holds a number beyond the range of a double (±1.7976931348623157e308)";
 
     /// <summary>Where the first such number in <paramref name="value"/> is (<c>attributes.size</c>, <c>metadata.items[2]</c>), or null.</summary>

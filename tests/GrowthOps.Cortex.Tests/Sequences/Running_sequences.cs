@@ -168,6 +168,7 @@ public sealed class Running_sequences(SequencesApp app) : IClassFixture<Sequence
             m => m.Count == 2, TimeSpan.FromSeconds(20), "Cortex knows both members");
         var assigned = await (await client.Post($"/api/cortex/campaigns/{segment}/assign-sequence", new { sequence_id = sequence })).Expect(HttpStatusCode.Accepted);
         Assert.Equal((1, 1), (assigned.GetProperty("enrolled").GetInt32(), assigned.GetProperty("already_active").GetInt32()));
+        await (await client.Post($"/api/cortex/campaigns/{Guid.NewGuid()}/assign-sequence", new { sequence_id = sequence })).Expect(HttpStatusCode.NotFound);
         var viaCampaign = await client.EnrollmentWhen(b, sequence, e => e.GetProperty("emails_sent").GetInt32() == 0, "b is enrolled");
         Assert.Equal(segment, viaCampaign.GetProperty("campaign_id").GetGuid());
         // One first email per lead however often it was asked for.
@@ -214,15 +215,15 @@ public sealed class Running_sequences(SequencesApp app) : IClassFixture<Sequence
     }
 
     [Fact]
-    public async Task Stopping_a_lead_by_hand_records_the_reason_and_a_deal_a_meeting_or_an_unsubscribe_stops_it_too()
+    public async Task Stopping_a_lead_by_hand_records_the_reason_and_a_deal_a_meeting_an_unsubscribe_its_deletion_or_merge_stops_it_too()
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
         var sequence = (await client.CreateSequence(SequenceFixtures.ColdOutreach())).GetProperty("id").GetGuid();
         var (manual, deal, meeting) = (await app.KnownContact(tenant, "Mo"), await app.KnownContact(tenant, "Di"), await app.KnownContact(tenant, "Me"));
-        var unsubscribed = await app.KnownContact(tenant, "Un");
-        await client.EnrollLeads(sequence, manual, deal, meeting, unsubscribed);
-        foreach (var lead in new[] { manual, deal, meeting, unsubscribed })
+        var (unsubscribed, deleted, merged) = (await app.KnownContact(tenant, "Un"), await app.KnownContact(tenant, "Del"), await app.KnownContact(tenant, "Dup"));
+        await client.EnrollLeads(sequence, manual, deal, meeting, unsubscribed, deleted, merged);
+        foreach (var lead in new[] { manual, deal, meeting, unsubscribed, deleted, merged })
             await app.Sent(await app.NextEmail(tenant, lead, "Quick question"));
 
         await (await client.Post($"/api/cortex/leads/{manual}/stop-sequence", new { reason = "asked to stop on a call" })).Expect(HttpStatusCode.Accepted);
@@ -230,7 +231,14 @@ public sealed class Running_sequences(SequencesApp app) : IClassFixture<Sequence
             DateTimeOffset.UtcNow));
         await app.Bus.Bus.Publish(new ActivityRecorded(tenant, Guid.NewGuid(), meeting, null, "meeting_booked", null, DateTimeOffset.UtcNow));
         await app.Bus.Bus.Publish(new EmailUnsubscribed(tenant, null, unsubscribed, "u@example.com", null, "one_click", DateTimeOffset.UtcNow));
-        foreach (var (lead, reason) in new[] { (manual, "asked to stop on a call"), (deal, "deal_created"), (meeting, "meeting_booked"), (unsubscribed, "unsubscribed") })
+        await app.Bus.Bus.Publish(new ContactDeleted(tenant, deleted, null, DateTimeOffset.UtcNow));
+        await app.Bus.Bus.Publish(new ContactsMerged(tenant, manual, merged, $"{merged:N}@example.com", [$"{merged:N}@example.com"],
+            new ContactSnapshot(manual, $"{manual:N}@example.com", "lead", "Mo", "Lovelace", null, "Analytical", "web", null, null, 10, null, true, [], "new",
+                null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 2), "test", DateTimeOffset.UtcNow));
+        foreach (var (lead, reason) in new[]
+                 {
+                     (manual, "asked to stop on a call"), (deal, "deal_created"), (meeting, "meeting_booked"), (unsubscribed, "unsubscribed"), (deleted, "lead_deleted"), (merged, "lead_merged"),
+                 })
         {
             var stopped = await client.EnrollmentWhen(lead, sequence, e => e.GetProperty("status").GetString() == "stopped", $"{reason} stops it");
             Assert.Equal(reason, stopped.GetProperty("stop_reason").GetString());

@@ -9,6 +9,7 @@ using GrowthOps.Cortex.Data;
 using GrowthOps.Cortex.Domain.Sequences;
 using GrowthOps.Persistence;
 using GrowthOps.Persistence.Idempotency;
+using GrowthOps.ServiceDefaults;
 using GrowthOps.ServiceDefaults.Authorization;
 using GrowthOps.ServiceDefaults.Errors;
 using GrowthOps.ServiceDefaults.OpenApi;
@@ -134,8 +135,38 @@ public static class SequencesApi
         new(s.Id, s.Name, s.Description, s.Status, s.ParsedSettings, s.StepsCount, counts, s.CreatedBy, s.CreatedAt, s.UpdatedAt,
             steps?.Select(SequenceStepDto.From).ToList());
 
+    /// <summary>
+    /// A number beyond a double's range (<c>1e309</c>, 400 digits) binds as an infinity: refused by name before anything
+    /// serialises it (JSON cannot carry it back).
+    /// </summary>
+    static Dictionary<string, string[]> Infinities(SequenceRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Settings?.StaggerSeconds is { } stagger && !double.IsFinite(stagger))
+            errors["settings.stagger_seconds"] = [JsonNumbers.OutOfRange];
+        foreach (var (step, i) in (request.Steps ?? []).Select((s, i) => (s, i)))
+            if (step is not null)
+                foreach (var (key, value) in Infinities(step))
+                    errors[$"steps[{i}].{key}"] = value;
+        return errors;
+    }
+
+    static Dictionary<string, string[]> Infinities(StepFields f)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (name, value) in new[] { ("weight", f.Weight), ("delay_days", f.DelayDays), ("delay_hours", f.DelayHours), ("delay_minutes", f.DelayMinutes) })
+            if (value is { } v && !double.IsFinite(v))
+                errors[name] = [JsonNumbers.OutOfRange];
+        foreach (var (variant, i) in (f.Variants ?? []).Select((v, i) => (v, i)))
+            if (variant?.Weight is { } w && !double.IsFinite(w))
+                errors[$"variants[{i}].weight"] = [JsonNumbers.OutOfRange];
+        return errors;
+    }
+
     static Dictionary<string, string[]> Check(SequenceRequest request, bool create, TemplateRenderer renderer)
     {
+        if (Infinities(request) is { Count: > 0 } infinite)
+            return infinite;
         var errors = RequestLimits.Errors(request) ?? [];
         if (create && string.IsNullOrWhiteSpace(request.Name))
             errors["name"] = ["required"];
@@ -164,6 +195,8 @@ public static class SequencesApi
 
     static Dictionary<string, string[]> CheckStep(SequenceStepRequest step, bool create, TemplateRenderer renderer)
     {
+        if (Infinities(step) is { Count: > 0 } infinite)
+            return infinite;
         var errors = RequestLimits.Errors(step) ?? [];
         if (create && step.StepType is null)
             errors["step_type"] = ["required: email, delay, condition or action"];
@@ -497,8 +530,11 @@ public static class SequencesApi
         return TypedResults.Accepted($"/api/cortex/sequences/{response.SequenceId}/enrollments", response);
     }
 
-    /// <summary>Enrols every current member of the campaign (a segment: its members as Cortex knows them from Segments' events).</summary>
-    [ProducesProblem(StatusCodes.Status404NotFound)]
+    /// <summary>
+    /// Enrols every current member of the campaign: a segment (for an Email campaign, its audience's segment), its members as
+    /// Cortex knows them from Segments' events. 404 for a segment Cortex has never heard of.
+    /// </summary>
+    [ProducesProblem(StatusCodes.Status404NotFound, "No such sequence, or no such campaign (segment).")]
     [ProducesProblem(StatusCodes.Status409Conflict, "The sequence is not active.")]
     [ProducesProblem(StatusCodes.Status422UnprocessableEntity, "The campaign has more members than one assignment takes.")]
     static async Task<Results<Accepted<EnrollResponse>, ValidationProblem>> AssignToCampaign(Guid id, AssignRequest request, UnitOfWork unitOfWork,
@@ -514,6 +550,10 @@ public static class SequencesApi
             var members = (await unitOfWork.Connection.QueryAsync<Guid>(unitOfWork.Command(
                 "select contact_id from cortex.segment_members where segment_id = @id and member order by contact_id limit @limit",
                 new { id, limit = options.Value.MaxEnrollmentBatch + 1 }, ct))).ToList();
+            if (members.Count == 0 && !await unitOfWork.Connection.ExecuteScalarAsync<bool>(unitOfWork.Command(
+                    "select exists (select 1 from cortex.segment_members where segment_id = @id)", new { id }, ct)))
+                throw new NotFoundException($"Cortex knows no campaign {id}: a campaign is a segment (for an Email campaign, its audience's segment id), " +
+                                            "known from Segments' membership events.");
             if (members.Count > options.Value.MaxEnrollmentBatch)
                 throw new RuleRefusedException($"The campaign has more than {options.Value.MaxEnrollmentBatch} members; enrol them in batches with /leads/enroll-in-sequence.");
             return await EnrollAsync(unitOfWork, store, publish, request.SequenceId!.Value, members, id, request.Reenroll ?? false, $"campaign:{id}",

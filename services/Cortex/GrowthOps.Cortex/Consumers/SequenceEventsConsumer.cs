@@ -11,11 +11,12 @@ namespace GrowthOps.Cortex.Consumers;
 /// What other services report that sequences act on, turned into the enrolment saga's own events: Email's outcome of a
 /// sequence's send (by its idempotency key), opens, clicks, replies and bounces of a sequence's messages (by message id, recorded
 /// per message for the per-step and per-variant analytics), unsubscribes, and from Leads a deal created or a meeting booked for
-/// the lead (every live enrolment of the lead). Leads' refusals of a sequence's commands go to the execution log.
+/// the lead (every live enrolment of the lead), and the lead's deletion. Leads' refusals of a sequence's commands go to the execution log.
 /// </summary>
 public sealed class SequenceEventsConsumer(SequencesStore store, TimeProvider clock) :
     IConsumer<EmailSent>, IConsumer<EmailFailed>, IConsumer<EmailOpened>, IConsumer<EmailClicked>, IConsumer<EmailReplied>, IConsumer<EmailBounced>,
-    IConsumer<EmailUnsubscribed>, IConsumer<DealCreated>, IConsumer<ActivityRecorded>, IConsumer<LeadsCommandFailed>
+    IConsumer<EmailUnsubscribed>, IConsumer<DealCreated>, IConsumer<ActivityRecorded>, IConsumer<LeadsCommandFailed>, IConsumer<ContactDeleted>,
+    IConsumer<ContactsMerged>
 {
     /// <summary>Activity types that mean a meeting was booked with the lead.</summary>
     public static readonly IReadOnlySet<string> MeetingTypes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -87,6 +88,18 @@ public sealed class SequenceEventsConsumer(SequencesStore store, TimeProvider cl
         MeetingTypes.Contains(context.Message.Type)
             ? Everywhere(context, context.Message.TenantId, context.Message.ContactId, "meeting_booked", null, context.Message.Type, context.Message.OccurredAt)
             : Task.CompletedTask;
+
+    /// <summary>A deleted lead's enrolments end (reason lead_deleted): nothing more is sent to it.</summary>
+    public Task Consume(ConsumeContext<ContactDeleted> context) =>
+        Everywhere(context, context.Message.TenantId, context.Message.ContactId, "lead_deleted", null, null, context.Message.OccurredAt);
+
+    /// <summary>
+    /// A merged duplicate's enrolments end (reason lead_merged, the survivor in the log's detail): its emails would now reach the
+    /// survivor, who may be in the same sequence already; enrol the survivor to continue.
+    /// </summary>
+    public Task Consume(ConsumeContext<ContactsMerged> context) =>
+        Everywhere(context, context.Message.TenantId, context.Message.DuplicateId, "lead_merged", null, context.Message.SurvivorId.ToString(),
+            context.Message.OccurredAt);
 
     public Task Consume(ConsumeContext<LeadsCommandFailed> context)
     {

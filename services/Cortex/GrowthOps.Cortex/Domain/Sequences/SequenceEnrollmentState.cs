@@ -74,7 +74,7 @@ public record SequenceEmailOutcome(Guid TenantId, Guid EnrollmentId, string Idem
 
 /// <summary>
 /// Something the lead did that an enrolment counts or stops on: <see cref="Kind"/> opened, clicked, replied, bounced,
-/// unsubscribed, meeting_booked or deal_created. <see cref="First"/>: the first such event of that message (unique counts).
+/// unsubscribed, meeting_booked, deal_created or lead_deleted. <see cref="First"/>: the first such event of that message (unique counts).
 /// </summary>
 public record SequenceEngagement(Guid TenantId, Guid EnrollmentId, string Kind, Guid? MessageId, bool First, string? Detail,
     DateTimeOffset OccurredAt);

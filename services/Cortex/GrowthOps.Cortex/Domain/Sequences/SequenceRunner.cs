@@ -199,6 +199,7 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
             "unsubscribed" when settings.StopOnUnsubscribe => "unsubscribed",
             "meeting_booked" when settings.StopOnMeeting => "meeting_booked",
             "deal_created" when settings.StopOnDeal => "deal_created",
+            "lead_deleted" or "lead_merged" => m.Kind,
             _ => null,
         };
         if (reason == "replied" && settings.QualifyOnReply)
@@ -210,9 +211,10 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
     async Task RunAsync(SequenceEnrollmentState s, Sequence? sequence, IReadOnlyList<SequenceStep> steps, ConsumeContext context, DateTimeOffset now)
     {
         var ct = context.CancellationToken;
-        if (sequence is null || sequence.Status == "archived")
+        if (sequence is null || sequence.Status is "archived" or "draft")
         {
-            await StopAsync(s, sequence is null ? "sequence_deleted" : "sequence_archived", "sequence", ct);
+            // A draft is not enrolled in (the API refuses it; a workflow's add_to_sequence may still ask).
+            await StopAsync(s, sequence is null ? "sequence_deleted" : sequence.Status == "draft" ? "sequence_not_active" : "sequence_archived", "sequence", ct);
             return;
         }
 
