@@ -101,27 +101,21 @@ public static class SequencesApi
 
     public sealed record SequenceStepDto : StepFields
     {
-        public required Guid Id { get; init; }
-        public required Guid SequenceId { get; init; }
-        public required int StepOrder { get; init; }
-        [Description("email, delay, condition or action.")] public required string StepType { get; init; }
+        public Guid Id { get; init; }
+        public Guid SequenceId { get; init; }
+        public int StepOrder { get; init; }
+        [Description("email, delay, condition or action.")] public string StepType { get; init; } = "";
         public string? Name { get; init; }
-        public required DateTime CreatedAt { get; init; }
-        public required DateTime UpdatedAt { get; init; }
+        public DateTime CreatedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
 
-        public static SequenceStepDto From(SequenceStep s)
-        {
-            var f = s.Fields;
-            return new SequenceStepDto
+        /// <summary>The stored fields (the config is a <see cref="StepFields"/> in snake_case) with the step's own columns.</summary>
+        public static SequenceStepDto From(SequenceStep s) =>
+            (s.Config.Deserialize<SequenceStepDto>(SequenceJson.Options) ?? new SequenceStepDto()) with
             {
                 Id = s.Id, SequenceId = s.SequenceId, StepOrder = s.StepOrder, StepType = s.StepType, Name = s.Name, CreatedAt = s.CreatedAt,
-                UpdatedAt = s.UpdatedAt, Subject = f.Subject, Body = f.Body, Variant = f.Variant, Weight = f.Weight, Variants = f.Variants,
-                TemplateId = f.TemplateId, DelayDays = f.DelayDays, DelayHours = f.DelayHours, DelayMinutes = f.DelayMinutes, SendTime = f.SendTime,
-                BusinessHoursOnly = f.BusinessHoursOnly, ConditionType = f.ConditionType, Conditions = f.Conditions, Then = f.Then, Else = f.Else,
-                Branches = f.Branches, StopReason = f.StopReason, MarkQualified = f.MarkQualified, ActionType = f.ActionType, ActionValue = f.ActionValue,
-                NextStep = f.NextStep,
+                UpdatedAt = s.UpdatedAt,
             };
-        }
     }
 
     public sealed record SequenceEnrollmentCounts(int TotalEnrolled, int Active, int Paused, int Completed, int Stopped);
@@ -207,16 +201,8 @@ public static class SequencesApi
         return errors;
     }
 
-    static JsonElement Config(StepFields f) => JsonSerializer.SerializeToElement(FieldsOf(f), SequenceJson.Options);
-
-    /// <summary>The type-specific fields alone (a request's order, type and name are columns).</summary>
-    static StepFields FieldsOf(StepFields f) => new()
-    {
-        Subject = f.Subject, Body = f.Body, Variant = f.Variant, Weight = f.Weight, Variants = f.Variants, TemplateId = f.TemplateId, DelayDays = f.DelayDays,
-        DelayHours = f.DelayHours, DelayMinutes = f.DelayMinutes, SendTime = f.SendTime, BusinessHoursOnly = f.BusinessHoursOnly,
-        ConditionType = f.ConditionType, Conditions = f.Conditions, Then = f.Then, Else = f.Else, Branches = f.Branches, StopReason = f.StopReason,
-        MarkQualified = f.MarkQualified, ActionType = f.ActionType, ActionValue = f.ActionValue, NextStep = f.NextStep,
-    };
+    /// <summary>The type-specific fields alone, as stored: serialised as <see cref="StepFields"/>, a request's order, type and name are left out (they are columns).</summary>
+    static JsonElement Config(StepFields f) => JsonSerializer.SerializeToElement(f, SequenceJson.Options);
 
     static JsonElement SettingsJson(SequenceSettings? s) => JsonSerializer.SerializeToElement(s ?? new SequenceSettings(), SequenceJson.Options);
 
