@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using GrowthOps.Contracts.Leads;
 using GrowthOps.Cortex.Domain.Sequences;
 using GrowthOps.Persistence;
 using GrowthOps.ServiceDefaults.Paging;
@@ -82,6 +83,23 @@ public sealed class SequencesStore(UnitOfWork unitOfWork)
         var sequence = (await grid.ReadSingleOrDefaultAsync<Row>())?.ToSequence();
         var steps = (await grid.ReadAsync<StepRow>()).Select(r => r.ToStep()).ToList();
         return (sequence, steps);
+    }
+
+    /// <summary>
+    /// What an advance reads, in one round trip: the sequence, its steps and the lead as Cortex knows it (deleted: null).
+    /// </summary>
+    public async Task<(Sequence? Sequence, IReadOnlyList<SequenceStep> Steps, ContactSnapshot? Contact)> ForAdvanceAsync(Guid sequenceId, Guid contactId,
+        CancellationToken ct)
+    {
+        using var grid = await unitOfWork.Connection.QueryMultipleAsync(unitOfWork.Command($"""
+            select {Columns} from cortex.sequences where id = @sequenceId;
+            select {StepColumns} from cortex.sequence_steps where sequence_id = @sequenceId order by step_order;
+            select snapshot::text from cortex.contacts where id = @contactId and not deleted;
+            """, new { sequenceId, contactId }, ct));
+        var sequence = (await grid.ReadSingleOrDefaultAsync<Row>())?.ToSequence();
+        var steps = (await grid.ReadAsync<StepRow>()).Select(r => r.ToStep()).ToList();
+        var contact = await grid.ReadSingleOrDefaultAsync<string>() is { } json ? JsonSerializer.Deserialize<ContactSnapshot>(json, ContactsStore.Json) : null;
+        return (sequence, steps, contact);
     }
 
     /// <summary>Inserts the step at its order, moving the steps at and after it one down.</summary>

@@ -20,7 +20,7 @@ namespace GrowthOps.Cortex.Domain.Sequences;
 /// <c>send</c> (an email is out; its outcome continues), <c>complete</c>, <c>stop</c> or <c>pause</c>. Commands leave through
 /// the outbox in the saga's transaction, their ids derived from the enrolment and step, so a redelivered message acts once.
 /// </summary>
-public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts, NotificationsStore notifications, IOptions<CortexOptions> options,
+public sealed class SequenceRunner(SequencesStore store, NotificationsStore notifications, IOptions<CortexOptions> options,
     TimeProvider clock)
 {
     public const string Wait = "wait";
@@ -63,19 +63,19 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
         s.Bounced = s.Unsubscribed = s.LastOpened = s.LastClicked = s.LastReplied = false;
         s.LastMessageId = null;
         s.LastActivityAt = now;
-        var (sequence, steps) = await store.WithStepsAsync(s.SequenceId, context.CancellationToken);
+        var (sequence, steps, contact) = await store.ForAdvanceAsync(s.SequenceId, s.ContactId, context.CancellationToken);
         await LogAsync(s, null, "enroll", "success", new { triggered_by = m.TriggeredBy, campaign_id = m.CampaignId, generation = s.Generation }, null,
             context.CancellationToken);
         if (steps.Count > 0)
             MoveTo(s, steps[0]);
-        await RunAsync(s, sequence, steps, context, now);
+        await RunAsync(s, sequence, steps, contact, context, now);
     }
 
     /// <summary>The seed's <c>advance_to_next_step</c>, on the step's due time (or a resume): runs what is due, ends in a wait, a send or the end.</summary>
     public async Task AdvanceAsync(SequenceEnrollmentState s, ConsumeContext context)
     {
-        var (sequence, steps) = await store.WithStepsAsync(s.SequenceId, context.CancellationToken);
-        await RunAsync(s, sequence, steps, context, Now);
+        var (sequence, steps, contact) = await store.ForAdvanceAsync(s.SequenceId, s.ContactId, context.CancellationToken);
+        await RunAsync(s, sequence, steps, contact, context, Now);
     }
 
     /// <summary>The seed's <c>stop_lead_sequence</c>: the enrolment ends with the reason (the saga cancels its timeout).</summary>
@@ -127,7 +127,7 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
     public async Task ApplyEmailOutcomeAsync(SequenceEnrollmentState s, SequenceEmailOutcome m, ConsumeContext context, bool advance)
     {
         var ct = context.CancellationToken;
-        var (sequence, steps) = await store.WithStepsAsync(s.SequenceId, ct);
+        var (sequence, steps, contact) = await store.ForAdvanceAsync(s.SequenceId, s.ContactId, ct);
         var step = steps.FirstOrDefault(x => x.Id == s.CurrentStepId);
         s.PendingSendKey = null;
         if (!m.Sent)
@@ -152,7 +152,7 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
         }
 
         if (advance)
-            await RunAsync(s, sequence, steps, context, Now);
+            await RunAsync(s, sequence, steps, contact, context, Now);
         else
             s.Outcome = Pause;
     }
@@ -208,7 +208,8 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
         return reason;
     }
 
-    async Task RunAsync(SequenceEnrollmentState s, Sequence? sequence, IReadOnlyList<SequenceStep> steps, ConsumeContext context, DateTimeOffset now)
+    async Task RunAsync(SequenceEnrollmentState s, Sequence? sequence, IReadOnlyList<SequenceStep> steps, ContactSnapshot? contact, ConsumeContext context,
+        DateTimeOffset now)
     {
         var ct = context.CancellationToken;
         if (sequence is null || sequence.Status is "archived" or "draft")
@@ -225,14 +226,6 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
         }
 
         var settings = sequence.ParsedSettings;
-        ContactSnapshot? contact = null;
-        var contactRead = false;
-        async Task<ContactSnapshot?> Contact()
-        {
-            if (!contactRead)
-                (contact, contactRead) = (await contacts.GetAsync(s.ContactId, ct), true);
-            return contact;
-        }
 
         for (var i = 0; i < MaxInstantSteps; i++)
         {
@@ -247,7 +240,7 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
             }
 
             var f = step.Fields;
-            var zone = settings.ZoneFor((await Contact())?.Timezone);
+            var zone = settings.ZoneFor(contact?.Timezone);
             if (!s.Reached)
             {
                 s.Reached = true;
@@ -279,8 +272,7 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
                         return;
                     }
 
-                    var c = await Contact();
-                    if (c is null)
+                    if (contact is null)
                     {
                         await FailAsync(s, step, "the lead is not known (deleted, or not yet in Cortex's copy of the contacts)", ct);
                         return;
@@ -313,7 +305,7 @@ public sealed class SequenceRunner(SequencesStore store, ContactsStore contacts,
                 }
                 case "action":
                 {
-                    var error = await ActAsync(s, sequence, step, f, await Contact(), context, now);
+                    var error = await ActAsync(s, sequence, step, f, contact, context, now);
                     await LogAsync(s, step, f.ActionType ?? "action", error is null ? "success" : "failed", f.ActionValue, error, ct);
                     s.StepsCompleted++;
                     break;
