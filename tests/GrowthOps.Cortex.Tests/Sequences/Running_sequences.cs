@@ -335,6 +335,18 @@ public sealed class Running_sequences(SequencesApp app) : IClassFixture<Sequence
         var variants = step.GetProperty("variants").EnumerateArray().ToDictionary(v => v.GetProperty("variant").GetString()!, v => v.GetProperty("emails"));
         Assert.Equal((bySubject["Variant A"].Count, 0, bySubject["Variant B"].Count, 1.0), (variants["A"].GetProperty("sent").GetInt32(),
             variants["A"].GetProperty("replied").GetInt32(), variants["B"].GetProperty("sent").GetInt32(), variants["B"].GetProperty("reply_rate").GetDouble()));
+
+        // The enrolments, page by page: each lead once.
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.GetJson($"/api/cortex/sequences/{sequence}/enrollments?limit=5{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}");
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("lead_id").GetGuid()));
+            cursor = page.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null);
+        Assert.Equal(leads.Order(), seen.Order());
     }
 
     [Fact]
@@ -374,7 +386,7 @@ public sealed class Running_sequences(SequencesApp app) : IClassFixture<Sequence
         var sends = await Eventually.Until(() => Task.FromResult(app.Bus.Received<SendEmail>().Where(s => s.TenantId == tenant).ToList()), s => s.Count == 2,
             TimeSpan.FromSeconds(20), "two emails go today");
         Assert.All(sends, s => Assert.Equal("rep@example.com", s.From));
-        var enrollments = (await client.GetJson($"/api/cortex/sequences/{sequence}/enrollments")).EnumerateArray().ToList();
+        var enrollments = (await client.GetJson($"/api/cortex/sequences/{sequence}/enrollments")).GetProperty("items").EnumerateArray().ToList();
         // The other two wait for tomorrow's first slots (00:00 UTC, then 1.5 s later).
         var tomorrow = DateTime.UtcNow.Date.AddDays(1);
         var waiting = enrollments.Where(e => e.GetProperty("state").GetString() == "Waiting").Select(e => e.GetProperty("next_action_at").GetDateTime().ToUniversalTime())

@@ -131,7 +131,9 @@ public sealed class Running_the_seeds_verification_guide(LeadsEmailAndCortex ser
             t => t.GetProperty("status").GetString() == "completed", Deadline, "the run's update_task completes the task in Leads");
         Assert.Equal("urgent", completed.GetProperty("priority").GetString());
 
-        var tasks = (await Json(await leads.GetAsync($"/api/leads/tasks?contact_id={contact}"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
+        // The run's commands travel independently: the generated task's CreateTask may land after the update_task.
+        var tasks = await Eventually.Until(async () => (await Json(await leads.GetAsync($"/api/leads/tasks?contact_id={contact}"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().ToList(), t => t.Any(x => x.GetProperty("id").GetGuid() != task), Deadline, "the generated task is in Leads");
         var generated = Assert.Single(tasks, t => t.GetProperty("id").GetGuid() != task);
         Assert.Equal("Follow up with Grace Hopper after demo.requested", generated.GetProperty("title").GetString());
         Assert.Contains($"Lead state: ", generated.GetProperty("description").GetString());

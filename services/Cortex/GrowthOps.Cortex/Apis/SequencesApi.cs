@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using GrowthOps.Contracts.Cortex;
@@ -602,26 +603,39 @@ public static class SequencesApi
 
     static readonly JsonSerializerOptions SagaJson = new(JsonSerializerDefaults.Web);
 
-    static async Task<List<EnrollmentDto>> EnrollmentsWhereAsync(UnitOfWork unitOfWork, string where, object args, CancellationToken ct) =>
-        (await unitOfWork.Connection.QueryAsync<(string Data, string? State, string? Name)>(unitOfWork.Command($"""
-            select e.data::text, e.current_state, s.name from cortex.lead_sequence_state e
+    /// <summary>Enrolments matching <paramref name="where"/>, newest first: a page of them, or (no page) a lead's, up to 1,000.</summary>
+    static async Task<Page<EnrollmentDto>> EnrollmentsWhereAsync(UnitOfWork unitOfWork, string where, DynamicParameters args, PageRequest? page,
+        CancellationToken ct)
+    {
+        var sql = new StringBuilder($"""
+            select e.data::text as data, e.current_state as state, s.name, e.created, e.correlation_id as id from cortex.lead_sequence_state e
               left join cortex.sequences s on s.tenant_id = e.tenant_id and s.id = e.sequence_id
              where {where}
-             order by e.created desc limit 1000
-            """, args, ct)))
-        .Select(r =>
+            """);
+        if (page is null)
+            sql.Append(" order by e.created desc, e.correlation_id desc limit 1000");
+        else
+            Keyset.Append(sql, args, page, "e.created", "e.correlation_id");
+        var rows = (await unitOfWork.Connection.QueryAsync<EnrollmentRow>(unitOfWork.Command(sql.ToString(), args, ct))).ToList();
+        var dtos = rows.Select(r =>
         {
             var s = JsonSerializer.Deserialize<SequenceEnrollmentState>(r.Data, SagaJson)!;
             s.CurrentState = r.State;
-            return Enrollment(s, r.Name);
+            return (Row: r, Dto: Enrollment(s, r.Name));
         }).ToList();
+        return page is null
+            ? new Page<EnrollmentDto>(dtos.Select(d => d.Dto).ToList(), null)
+            : Keyset.Page(dtos, page, d => (d.Row.Created, d.Row.Id)).Select(d => d.Dto);
+    }
+
+    sealed record EnrollmentRow(string Data, string? State, string? Name, DateTime Created, Guid Id);
 
     /// <summary>The lead's enrolments (every sequence it is or was in), with its progress and engagement in each.</summary>
     [ProducesProblem(StatusCodes.Status404NotFound, "No such lead.")]
     static async Task<Ok<IReadOnlyList<EnrollmentDto>>> LeadState(Guid id, UnitOfWork unitOfWork, CancellationToken ct) =>
         TypedResults.Ok<IReadOnlyList<EnrollmentDto>>(await unitOfWork.InTransactionAsync(async () =>
         {
-            var enrollments = await EnrollmentsWhereAsync(unitOfWork, "e.contact_id = @id", new { id }, ct);
+            var enrollments = (await EnrollmentsWhereAsync(unitOfWork, "e.contact_id = @id", new DynamicParameters(new { id }), null, ct)).Items;
             return enrollments.Count > 0 || await LeadExistsAsync(unitOfWork, id, ct) ? enrollments : throw new NotFoundException($"No lead {id}.");
         }, ct));
 
@@ -638,8 +652,9 @@ public static class SequencesApi
     }
 
     [ProducesProblem(StatusCodes.Status404NotFound)]
-    static async Task<Results<Ok<IReadOnlyList<EnrollmentDto>>, ValidationProblem>> Enrollments(Guid id,
-        [Description("active, paused, completed or stopped.")] string? status, UnitOfWork unitOfWork, SequencesStore store, CancellationToken ct)
+    static async Task<Results<Ok<Page<EnrollmentDto>>, ValidationProblem>> Enrollments(Guid id,
+        [Description("active, paused, completed or stopped.")] string? status, [AsParameters] PageRequest page, UnitOfWork unitOfWork, SequencesStore store,
+        CancellationToken ct)
     {
         string[]? states = status switch
         {
@@ -647,11 +662,11 @@ public static class SequencesApi
         };
         if (states is { Length: 0 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["active, paused, completed or stopped"] });
-        return TypedResults.Ok<IReadOnlyList<EnrollmentDto>>(await unitOfWork.InTransactionAsync(async () =>
+        return TypedResults.Ok(await unitOfWork.InTransactionAsync(async () =>
         {
             await SequenceExistsAsync(store, id, ct);
             return await EnrollmentsWhereAsync(unitOfWork, "e.sequence_id = @id and (@states::text[] is null or e.current_state = any(@states))",
-                new { id, states }, ct);
+                new DynamicParameters(new { id, states }), page, ct);
         }, ct));
     }
 
