@@ -40,6 +40,14 @@ public sealed class MessagingOptions
     [Range(1, 100)]
     public int MaxDeliveryAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Longest the outbox relay and the scheduler wait for one send's publisher confirm. RabbitMQ.Client 7.2 can leave a publish
+    /// that was in flight when the broker went down waiting forever, even after the connection recovered
+    /// (rabbitmq-dotnet-client #1928/#1930): without a bound, that one send holds its batch, and the rows it locked, for good.
+    /// A send that times out is sent again (the consumers' inboxes absorb the copy if the first one arrives after all).
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>First delay before a failed row is tried again; it doubles per attempt up to <see cref="DeliveryRetryMaxInterval"/>.</summary>
     public TimeSpan DeliveryRetryMinInterval { get; set; } = TimeSpan.FromSeconds(1);
 

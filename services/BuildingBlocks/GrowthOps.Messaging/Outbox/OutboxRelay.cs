@@ -118,7 +118,7 @@ sealed class OutboxRelay(
             {
                 var m = row.Message!;
                 var endpoint = await bus.GetSendEndpoint(m.DestinationAddress ?? throw new InvalidOperationException("The row has no destination address."));
-                await endpoint.Send(new SerializedMessageBody(), new StoredMessageSendPipe(m), ct);
+                await endpoint.Send(new SerializedMessageBody(), new StoredMessageSendPipe(m), ct).WaitAsync(o.SendTimeout, ct);
                 return null;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)

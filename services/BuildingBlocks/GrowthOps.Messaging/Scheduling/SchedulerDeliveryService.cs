@@ -152,7 +152,8 @@ sealed class SchedulerDeliveryService(
             try
             {
                 var endpoint = await bus.GetSendEndpoint(d.Message!.DestinationAddress!);
-                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(d.Message, d.Message.DestinationAddress), ct);
+                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(d.Message, d.Message.DestinationAddress), ct)
+                    .WaitAsync(o.SendTimeout, ct);
                 return null;
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
