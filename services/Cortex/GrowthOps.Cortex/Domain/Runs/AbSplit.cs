@@ -41,7 +41,8 @@ public sealed class AbSplit(RunsStore runs)
         return variants.Select(v => outcomes.TryGetValue(v.Id, out var o) ? new Arm(v.Id, o.Trials, o.Successes) : new Arm(v.Id, 0, 0)).ToList();
     }
 
-    static string ByWeight(IReadOnlyList<(string Id, double Weight)> variants, double unit)
+    /// <summary>The variant a unit draw in [0, 1) lands on, each taking its weight's share (workflows' splits, sequences' email variants).</summary>
+    public static string ByWeight(IReadOnlyList<(string Id, double Weight)> variants, double unit)
     {
         var draw = unit * variants.Sum(v => v.Weight);
         foreach (var (id, weight) in variants)

@@ -26,21 +26,9 @@ public sealed class SequenceEnrollmentStateMachine : MassTransitStateMachine<Seq
                 SequenceId = c.Message.SequenceId, ContactId = c.Message.ContactId,
             });
         });
-        Event(() => StopRequested, x =>
-        {
-            x.CorrelateById(m => SequenceEnrollmentState.IdFor(m.Message.TenantId, m.Message.SequenceId, m.Message.ContactId));
-            x.OnMissingInstance(m => m.Discard());
-        });
-        Event(() => PauseRequested, x =>
-        {
-            x.CorrelateById(m => SequenceEnrollmentState.IdFor(m.Message.TenantId, m.Message.SequenceId, m.Message.ContactId));
-            x.OnMissingInstance(m => m.Discard());
-        });
-        Event(() => ResumeRequested, x =>
-        {
-            x.CorrelateById(m => SequenceEnrollmentState.IdFor(m.Message.TenantId, m.Message.SequenceId, m.Message.ContactId));
-            x.OnMissingInstance(m => m.Discard());
-        });
+        Event(() => StopRequested, x => ByLeadAndSequence(x, m => (m.TenantId, m.SequenceId, m.ContactId)));
+        Event(() => PauseRequested, x => ByLeadAndSequence(x, m => (m.TenantId, m.SequenceId, m.ContactId)));
+        Event(() => ResumeRequested, x => ByLeadAndSequence(x, m => (m.TenantId, m.SequenceId, m.ContactId)));
         Event(() => EmailOutcome, x =>
         {
             x.CorrelateById(m => m.Message.EnrollmentId);
@@ -130,6 +118,14 @@ public sealed class SequenceEnrollmentStateMachine : MassTransitStateMachine<Seq
     public Event<SequenceEmailOutcome> EmailOutcome { get; private set; } = null!;
     public Event<SequenceEngagement> Engagement { get; private set; } = null!;
     public Schedule<SequenceEnrollmentState, SequenceStepDue> StepDue { get; private set; } = null!;
+
+    /// <summary>A control command finds its enrolment by (tenant, sequence, lead); none there: nothing to control.</summary>
+    static void ByLeadAndSequence<T>(IEventCorrelationConfigurator<SequenceEnrollmentState, T> x, Func<T, (Guid Tenant, Guid Sequence, Guid Contact)> key)
+        where T : class
+    {
+        x.CorrelateById(m => key(m.Message) is var (tenant, sequence, contact) ? SequenceEnrollmentState.IdFor(tenant, sequence, contact) : Guid.Empty);
+        x.OnMissingInstance(m => m.Discard());
+    }
 
     static SequenceRunner Runner<T>(BehaviorContext<SequenceEnrollmentState, T> c) where T : class => c.GetServiceOrCreateInstance<SequenceRunner>();
 

@@ -190,7 +190,7 @@ public sealed class SequenceRunner(SequencesStore store, NotificationsStore noti
 
         if (!live)
             return null;
-        var (sequence, _) = await store.WithStepsAsync(s.SequenceId, ct);
+        var sequence = await store.GetAsync(s.SequenceId, ct);
         var settings = sequence?.ParsedSettings ?? new SequenceSettings();
         var reason = m.Kind switch
         {
@@ -399,7 +399,9 @@ public sealed class SequenceRunner(SequencesStore store, NotificationsStore noti
         DateTimeOffset now)
     {
         var variants = f.AllVariants;
-        var variant = Choose(variants, ExecuteStep.Unit($"{s.CorrelationId:N}/{s.Generation}/{step.Id:N}/variant"));
+        var chosen = AbSplit.ByWeight(variants.Select(v => (v.Name, v.Weight ?? 1)).ToList(),
+            ExecuteStep.Unit($"{s.CorrelationId:N}/{s.Generation}/{step.Id:N}/variant"));
+        var variant = variants.First(v => v.Name == chosen);
         var subject = variant.Subject ?? f.Subject;
         var body = variant.Body ?? f.Body;
         var key = SequenceKeys.Send(s.CorrelationId, s.Generation, step.Id, variant.Name, s.Attempt);
@@ -428,20 +430,6 @@ public sealed class SequenceRunner(SequencesStore store, NotificationsStore noti
             return (body, null);
         var paragraphs = WebUtility.HtmlEncode(body).Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "<br>\n", StringComparison.Ordinal);
         return ($"<p>{paragraphs}</p>", body);
-    }
-
-    static EmailVariant Choose(IReadOnlyList<EmailVariant> variants, double unit)
-    {
-        var total = variants.Sum(v => v.Weight ?? 1);
-        var x = unit * total;
-        foreach (var v in variants)
-        {
-            x -= v.Weight ?? 1;
-            if (x < 0)
-                return v;
-        }
-
-        return variants[^1];
     }
 
     public static bool Holds(string condition, SequenceEnrollmentState s) => condition switch
