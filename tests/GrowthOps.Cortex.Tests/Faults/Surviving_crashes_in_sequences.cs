@@ -43,14 +43,16 @@ public sealed class Surviving_crashes_in_sequences(WalkerlessCortexApp app) : IC
         await email!;
     }
 
-    static object ThreeTouches => new
+    static object ThreeTouches => Touches(1);
+
+    static object Touches(double secondDelayDays) => new
     {
         name = "Three touches",
         status = "active",
         steps = new object[]
         {
             new { step_type = "email", subject = "Touch 1", body = "One" },
-            new { step_type = "email", subject = "Touch 2", body = "Two", delay_days = 1 },
+            new { step_type = "email", subject = "Touch 2", body = "Two", delay_days = secondDelayDays },
             new { step_type = "email", subject = "Touch 3", body = "Three", delay_days = 1 },
         },
     };
@@ -106,7 +108,7 @@ public sealed class Surviving_crashes_in_sequences(WalkerlessCortexApp app) : IC
     {
         var tenant = Guid.NewGuid();
         var client = app.ClientFor(tenant);
-        var sequence = (await client.CreateSequence(ThreeTouches)).GetProperty("id").GetGuid();
+        var sequence = (await client.CreateSequence(Touches(6))).GetProperty("id").GetGuid();
         var leads = await Leads(tenant, 10);
         await using (var first = app.StartReplica(DaysInSeconds))
         {
@@ -125,8 +127,13 @@ public sealed class Surviving_crashes_in_sequences(WalkerlessCortexApp app) : IC
 
         await using var second = app.StartReplica(DaysInSeconds);
         await second.WaitReadyAsync();
-        // Well past touch 2's due time: nothing goes while paused, restart or not.
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Well past touch 2's due time (6 "days" of a second each: the pauses land before it under any load): nothing goes while
+        // paused, restart or not.
+        var due = await app.Database.ScalarAsync<DateTime>(
+            "select max((data ->> 'nextActionAt')::timestamptz) from cortex.lead_sequence_state where sequence_id = $1", sequence);
+        var wait = due.ToUniversalTime() - DateTime.UtcNow + TimeSpan.FromSeconds(1);
+        if (wait > TimeSpan.Zero)
+            await Task.Delay(wait);
         Assert.DoesNotContain(app.Bus.Received<SendEmail>(), s => s.TenantId == tenant && s.Subject == "Touch 2");
         foreach (var lead in leads)
             await (await client.Post($"/api/cortex/leads/{lead}/resume-sequence", new { })).Expect(System.Net.HttpStatusCode.Accepted);
